@@ -1,0 +1,130 @@
+"""Reusable constrained types, shared by the models and the AST.
+
+``Value`` is what a contact attribute or an interaction property may hold.
+JSON has no date type, so inside JSON a ``date`` is written
+``{"$date": "2026-01-01"}`` and a ``datetime`` ``{"$datetime": "2026-01-01T09:00:00+00:00"}``;
+a plain JSON string always stays a string. That keeps value kinds exact
+through ``model_dump_json`` / ``model_validate_json``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import PlainSerializer, PlainValidator, StringConstraints
+
+__all__ = [
+    "FIELD_KINDS",
+    "FieldKind",
+    "Identifier",
+    "NonEmptyStr",
+    "Scalar",
+    "Value",
+    "ValueField",
+    "is_identifier",
+    "validate_value",
+    "value_kind",
+]
+
+IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
+# An id: at least one character that is not white space.
+NonEmptyStr = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+
+FieldKind = Literal["text", "number", "boolean", "datetime", "date", "list"]
+FIELD_KINDS: tuple[FieldKind, ...] = ("text", "number", "boolean", "datetime", "date", "list")
+
+Scalar = Union[str, int, float, bool, date, datetime, None]
+Value = Union[Scalar, list[Scalar]]
+
+_DATE_TAG = "$date"
+_DATETIME_TAG = "$datetime"
+
+
+def is_identifier(name: str) -> bool:
+    """True for names the query language can write without quoting problems."""
+    if not name or not (name[0].isascii() and (name[0].isalpha() or name[0] == "_")):
+        return False
+    return all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in name)
+
+
+def _validate_scalar(value: Any) -> Scalar:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("numbers must be finite (no NaN or infinity)")
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("datetime values must carry a timezone (naive datetime given)")
+        return value
+    if isinstance(value, date):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((tag, text),) = value.items()
+        if tag == _DATE_TAG and isinstance(text, str):
+            return date.fromisoformat(text)
+        if tag == _DATETIME_TAG and isinstance(text, str):
+            return _validate_scalar(datetime.fromisoformat(text))
+    raise ValueError(
+        f"unsupported value {value!r}: use text, a number, true/false, a date, "
+        "a timezone-aware datetime, null, or a list of those"
+    )
+
+
+def validate_value(value: Any) -> Value:
+    """Check one attribute/property value; raises ValueError when it is not a Value."""
+    if isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            if isinstance(item, (list, tuple)):
+                raise ValueError("lists cannot contain lists")
+            items.append(_validate_scalar(item))
+        return items
+    return _validate_scalar(value)
+
+
+def _serialize_scalar(value: Scalar) -> Any:
+    if isinstance(value, datetime):
+        return {_DATETIME_TAG: value.isoformat()}
+    if isinstance(value, date):
+        return {_DATE_TAG: value.isoformat()}
+    return value
+
+
+def _serialize_value(value: Value) -> Any:
+    if isinstance(value, list):
+        return [_serialize_scalar(item) for item in value]
+    return _serialize_scalar(value)
+
+
+# A Value as a model field: validated by validate_value, written to JSON with
+# the $date/$datetime tags.
+ValueField = Annotated[
+    Value,
+    PlainValidator(validate_value),
+    PlainSerializer(_serialize_value, when_used="json"),
+]
+
+
+def value_kind(value: Any) -> FieldKind | None:
+    """The FieldKind of a Python value (None for null)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    return None
