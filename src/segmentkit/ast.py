@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Self, Union
+from typing import Annotated, Any, Literal, Self, cast
 
 from pydantic import (
     BaseModel,
@@ -207,7 +207,7 @@ class DateTimeLiteral(Node):
 
 
 ScalarLiteral = Annotated[
-    Union[StringLiteral, NumberLiteral, BooleanLiteral, NullLiteral, DateLiteral, DateTimeLiteral],
+    StringLiteral | NumberLiteral | BooleanLiteral | NullLiteral | DateLiteral | DateTimeLiteral,
     Field(discriminator="kind"),
 ]
 
@@ -218,15 +218,13 @@ class ListLiteral(Node):
 
 
 AnyLiteral = Annotated[
-    Union[
-        StringLiteral,
-        NumberLiteral,
-        BooleanLiteral,
-        NullLiteral,
-        DateLiteral,
-        DateTimeLiteral,
-        ListLiteral,
-    ],
+    StringLiteral
+    | NumberLiteral
+    | BooleanLiteral
+    | NullLiteral
+    | DateLiteral
+    | DateTimeLiteral
+    | ListLiteral,
     Field(discriminator="kind"),
 ]
 
@@ -287,7 +285,7 @@ class WhereNot(Node):
 
 
 Restriction = Annotated[
-    Union[Comparison, WhereAnd, WhereOr, WhereNot],
+    Comparison | WhereAnd | WhereOr | WhereNot,
     Field(discriminator="kind"),
 ]
 
@@ -317,7 +315,7 @@ class Ago(Node):
     unit: Unit
 
 
-Point = Annotated[Union[DateLiteral, DateTimeLiteral, Ago], Field(discriminator="kind")]
+Point = Annotated[DateLiteral | DateTimeLiteral | Ago, Field(discriminator="kind")]
 
 
 class InLast(Node):
@@ -342,7 +340,7 @@ class Between(Node):
     end: Point
 
 
-Window = Annotated[Union[InLast, Since, Before, Between], Field(discriminator="kind")]
+Window = Annotated[InLast | Since | Before | Between, Field(discriminator="kind")]
 
 # --- queries ------------------------------------------------------------------------
 
@@ -355,29 +353,29 @@ class Query(Node):
     """
 
     def __and__(self, other: Query) -> And:
-        return And(operands=(self, other))  # type: ignore[arg-type]
+        return And(operands=(self, other))
 
     def __or__(self, other: Query) -> Or:
-        return Or(operands=(self, other))  # type: ignore[arg-type]
+        return Or(operands=(self, other))
 
     def __invert__(self) -> Not:
-        return Not(operand=self)  # type: ignore[arg-type]
+        return Not(operand=self)
 
     def __sub__(self, other: Query) -> And:
-        return And(operands=(self, Not(operand=other)))  # type: ignore[arg-type]
+        return And(operands=(self, Not(operand=other)))
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
         if cls is Query:
-            result: Self = _QUERY_ADAPTER.validate_python(obj, *args, **kwargs)
-            return result
+            return cast(Self, _QUERY_ADAPTER.validate_python(obj, *args, **kwargs))
         return super().model_validate(obj, *args, **kwargs)
 
     @classmethod
-    def model_validate_json(cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any) -> Self:
+    def model_validate_json(
+        cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any
+    ) -> Self:
         if cls is Query:
-            result: Self = _QUERY_ADAPTER.validate_json(json_data, *args, **kwargs)
-            return result
+            return cast(Self, _QUERY_ADAPTER.validate_json(json_data, *args, **kwargs))
         return super().model_validate_json(json_data, *args, **kwargs)
 
 
@@ -434,12 +432,12 @@ class Not(Query):
 
 
 AnyQuery = Annotated[
-    Union[InteractionCondition, ProfileCondition, SegmentReference, AllContacts, And, Or, Not],
+    InteractionCondition | ProfileCondition | SegmentReference | AllContacts | And | Or | Not,
     Field(discriminator="kind"),
 ]
 
 
-def _flatten(operands: tuple[Any, ...], kind: type[Node]) -> tuple[Any, ...]:
+def _flatten(operands: tuple[Any, ...], kind: type[Any]) -> tuple[Any, ...]:
     """Splice the operands of same-kind children into their parent."""
     if not any(type(op) is kind for op in operands):
         return operands

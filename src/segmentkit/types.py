@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import PlainSerializer, PlainValidator, StringConstraints
 
@@ -37,8 +37,8 @@ NonEmptyStr = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
 FieldKind = Literal["text", "number", "boolean", "datetime", "date", "list"]
 FIELD_KINDS: tuple[FieldKind, ...] = ("text", "number", "boolean", "datetime", "date", "list")
 
-Scalar = Union[str, int, float, bool, date, datetime, None]
-Value = Union[Scalar, list[Scalar]]
+Scalar = str | int | float | bool | date | datetime | None
+Value = Scalar | list[Scalar]
 
 _DATE_TAG = "$date"
 _DATETIME_TAG = "$datetime"
@@ -53,7 +53,7 @@ def is_identifier(name: str) -> bool:
 
 def _validate_scalar(value: Any) -> Scalar:
     if value is None or isinstance(value, (bool, int, str)):
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError("numbers must be finite (no NaN or infinity)")
