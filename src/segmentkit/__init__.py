@@ -20,12 +20,17 @@ from segmentkit.errors import (
     SegmentCycleError,
     SegmentKitError,
 )
+from segmentkit.evaluate import evaluate
+from segmentkit.format import format
 from segmentkit.models import Contact, Interaction, InteractionType, Segment
+from segmentkit.parse import parse
+from segmentkit.repository import InMemoryRepository
 from segmentkit.types import FieldKind, Value
 
 __all__ = [
     "Contact",
     "FieldKind",
+    "InMemoryRepository",
     "Interaction",
     "InteractionType",
     "InvalidArgumentError",
@@ -37,6 +42,9 @@ __all__ = [
     "SegmentCycleError",
     "SegmentKitError",
     "Value",
+    "evaluate",
+    "format",
+    "parse",
 ]
 
 __version__ = "0.1.0"

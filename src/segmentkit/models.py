@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -20,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from segmentkit.types import FieldKind, Identifier, NonEmptyStr, ValueField
+from segmentkit.types import FieldKind, Identifier, NonEmptyStr, ValueField, unambiguous
 
 __all__ = ["Contact", "Interaction", "InteractionType", "Segment"]
 
@@ -49,7 +50,8 @@ class Interaction(_Record):
     id: NonEmptyStr
     type: Identifier
     contact_id: NonEmptyStr
-    timestamp: AwareDatetime
+    # unambiguous: a time in a DST fold or gap must still round-trip equal.
+    timestamp: Annotated[AwareDatetime, AfterValidator(unambiguous)]
     properties: dict[AttributeKey, ValueField] = Field(default_factory=dict)
     canceled: bool = False
 

@@ -10,10 +10,11 @@ through ``model_dump_json`` / ``model_validate_json``.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import PlainSerializer, PlainValidator, StringConstraints
+from pydantic_core import TzInfo
 
 __all__ = [
     "FIELD_KINDS",
@@ -24,6 +25,7 @@ __all__ = [
     "Value",
     "ValueField",
     "is_identifier",
+    "unambiguous",
     "validate_value",
     "value_kind",
 ]
@@ -51,6 +53,23 @@ def is_identifier(name: str) -> bool:
     return all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in name)
 
 
+def unambiguous(instant: datetime) -> datetime:
+    """``instant`` itself, or with a fixed offset when its zone reads it two ways.
+
+    Python never finds a datetime in a DST gap or fold (whose offset depends
+    on ``fold``) equal to one in another zone (PEP 495), so such a value
+    would not equal itself after a JSON round trip, which keeps only the
+    offset. The fixed offset keeps the instant and makes it comparable.
+    """
+    offset = instant.utcoffset()
+    # Fixed offsets (pydantic gives TzInfo for parsed text) are never ambiguous.
+    if offset is None or isinstance(instant.tzinfo, (timezone, TzInfo)):
+        return instant
+    if instant.replace(fold=1 - instant.fold).utcoffset() == offset:
+        return instant
+    return instant.replace(tzinfo=timezone(offset), fold=0)
+
+
 def _validate_scalar(value: Any) -> Scalar:
     if value is None or isinstance(value, (bool, int, str)):
         return value
@@ -61,7 +80,7 @@ def _validate_scalar(value: Any) -> Scalar:
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("datetime values must carry a timezone (naive datetime given)")
-        return value
+        return unambiguous(value)
     if isinstance(value, date):
         return value
     if isinstance(value, dict) and len(value) == 1:
