@@ -1,0 +1,129 @@
+"""``make bench``: segmentkit against DuckDB on the same data, in one run.
+
+For each suite query: the median of several timed runs after a warm-up,
+from the query text for segmentkit (parse + check + evaluate) and from the
+SQL text for DuckDB; both must return the same members. Then ingestion rate
+through the public ``add_interactions`` and resident memory per stored
+interaction. Prints a Markdown table (paste it into benchmarks/README.md).
+
+    python -m benchmarks.run [--contacts N] [--interactions N] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks import duck
+from benchmarks.data import NOW, generate
+from benchmarks.suite import SAVED_SEGMENTS, SUITE
+from segmentkit import InMemoryRepository, Segment, evaluate
+
+BATCH = 100_000
+
+
+def resident_bytes() -> int:
+    """Resident set size of this process, from /proc (Linux)."""
+    fields = Path("/proc/self/statm").read_text().split()
+    import os
+
+    return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def median_ms(action: Callable[[], object], repeat: int) -> float:
+    action()  # warm-up: caches, lazily built indexes
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    data = generate(args.contacts, args.interactions)
+    print(f"generated {args.contacts:,} contacts and {args.interactions:,} interactions "
+          f"in {time.perf_counter() - started:.1f} s")
+
+    gc.collect()
+    before = resident_bytes()
+    repo = InMemoryRepository()
+    repo.add_contacts(data.contacts)
+    gc.collect()
+    after_contacts = resident_bytes()
+    ingest_seconds = 0.0
+    ingest_cpu = time.process_time()
+    for offset in range(0, args.interactions, BATCH):
+        # Built per batch, with fresh id strings: the repository's copy of
+        # each id is counted, as when records arrive from JSON.
+        batch = data.interaction_dicts(offset, offset + BATCH, fresh_ids=True)
+        start = time.perf_counter()
+        repo.add_interactions(batch)
+        ingest_seconds += time.perf_counter() - start
+    del batch
+    # The first snapshot puts a log loaded out of time order in order once:
+    # that is part of the cost of loading.
+    start = time.perf_counter()
+    repo.snapshot()
+    ingest_seconds += time.perf_counter() - start
+    # CPU time of this process over the whole load (batch building included,
+    # so a lower bound of the rate): tells a busy machine from a slow engine.
+    ingest_cpu = time.process_time() - ingest_cpu
+    for name, text, _ in SAVED_SEGMENTS:
+        repo.save_segment(Segment(name=name, query=text))
+    repo.snapshot()
+    gc.collect()
+    stored_bytes = resident_bytes() - after_contacts
+    contact_bytes = after_contacts - before
+
+    connection = duck.load(data)
+    now_sql = f"TIMESTAMPTZ '{NOW.isoformat()}'"
+
+    rows = []
+    for query in SUITE:
+        sql = query.sql.replace("{now}", now_sql)
+        ours = evaluate(query.text, repo, now=NOW)
+        theirs = frozenset(row[0] for row in connection.execute(sql).fetchall())
+        if ours != theirs:
+            raise SystemExit(
+                f"{query.name}: segmentkit and DuckDB disagree "
+                f"({len(ours - theirs)} only in segmentkit, {len(theirs - ours)} only in DuckDB)"
+            )
+        ours_ms = median_ms(lambda q=query: evaluate(q.text, repo, now=NOW), args.repeat)
+        theirs_ms = median_ms(lambda s=sql: connection.execute(s).fetchall(), args.repeat)
+        rows.append((query.name, ours_ms, theirs_ms, ours_ms / theirs_ms, len(ours)))
+
+    print()
+    print(f"{args.contacts:,} contacts, {args.interactions:,} interactions; "
+          f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    print()
+    print("| query | segmentkit ms | DuckDB ms | ratio | members |")
+    print("|---|---:|---:|---:|---:|")
+    for name, ours_ms, theirs_ms, ratio, members in rows:
+        print(f"| {name} | {ours_ms:.2f} | {theirs_ms:.2f} | {ratio:.2f} | {members:,} |")
+    geomean = math.exp(sum(math.log(row[3]) for row in rows) / len(rows))
+    print(f"\ngeometric mean of ratios: {geomean:.3f}; worst: {max(row[3] for row in rows):.3f}")
+    print(f"ingestion: {args.interactions / ingest_seconds:,.0f} interactions/s "
+          f"through add_interactions (wall clock, the first snapshot's sort included; "
+          f"{args.interactions / ingest_cpu:,.0f}/s by CPU time, batch building included)")
+    print(f"memory: {stored_bytes / args.interactions:,.0f} bytes per stored interaction "
+          f"(resident, after the contacts); contacts: {contact_bytes / args.contacts:,.0f} "
+          f"bytes each; both together: {(stored_bytes + contact_bytes) / args.interactions:,.0f}"
+          " bytes per interaction")
+
+
+if __name__ == "__main__":
+    main()
