@@ -1,0 +1,145 @@
+"""Whole repositories: types, contacts, interactions and saved segments.
+
+Built in the order a user would: custom types, contacts, interactions of a
+few types (so that queries meet records), then segments one by one, each
+dynamic one's query drawn for the repository as it is at that moment, so it
+can only name earlier segments and no cycle can form. Every list shrinks
+toward empty, so a failing repository shrinks toward few records.
+"""
+
+from __future__ import annotations
+
+import operator
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+from hypothesis import strategies as st
+
+from segmentkit.errors import InvalidArgumentError
+from segmentkit.format import format as format_query
+from segmentkit.models import Segment
+from segmentkit.repository import InMemoryRepository
+from segmentkit.strategies import _values as v
+from segmentkit.strategies._queries import queries
+from segmentkit.strategies._records import (
+    CUSTOM_TYPES,
+    SEGMENT_NAMES,
+    contacts,
+    templates,
+    to_interaction,
+    type_key,
+    types_for_records,
+)
+
+_NOW_NUDGES = (timedelta(microseconds=-1), timedelta(microseconds=1))
+_AFTER_LATEST = (timedelta(days=1), timedelta(days=31), timedelta(hours=1))
+
+
+def _check_bound(name: str, value: object, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidArgumentError(
+            f"{name} must be a whole number of at least {minimum}, not {value!r}", argument=name
+        )
+    return value
+
+
+def repositories(
+    min_contacts: int = 0,
+    max_contacts: int = 6,
+    max_interactions: int = 16,
+    max_segments: int = 3,
+) -> st.SearchStrategy[InMemoryRepository]:
+    """Repositories with the built-in types, perhaps a custom type, contacts,
+    interactions (some canceled) and saved segments (static and dynamic).
+
+    Each draw builds a new repository, so a test may add to it freely.
+    """
+    _check_bound("min_contacts", min_contacts)
+    _check_bound("max_contacts", max_contacts, minimum=min_contacts)
+    _check_bound("max_interactions", max_interactions)
+    _check_bound("max_segments", max_segments)
+    if max_segments > len(SEGMENT_NAMES):
+        raise InvalidArgumentError(
+            f"max_segments can be at most {len(SEGMENT_NAMES)}", argument="max_segments"
+        )
+    return _repositories(min_contacts, max_contacts, max_interactions, max_segments)
+
+
+_HOMES = st.sampled_from(v.ANCHOR_INSTANTS)
+_MEMBER_SLOTS = st.integers(min_value=0, max_value=7)
+
+
+@lru_cache(maxsize=16)
+def _timestamps_near(home: datetime) -> st.SearchStrategy[datetime]:
+    # Most records near one anchor, so that windows of days and weeks around
+    # a `now` near them hold some records and miss others.
+    return st.one_of(v.instants_near(st.just(home)), v.instants)
+
+
+@st.composite
+def _repositories(
+    draw: st.DrawFn,
+    min_contacts: int,
+    max_contacts: int,
+    max_interactions: int,
+    max_segments: int,
+) -> InMemoryRepository:
+    repo = InMemoryRepository()
+    custom = draw(st.lists(CUSTOM_TYPES, max_size=1))
+    for interaction_type in custom:
+        repo.register_type(interaction_type)
+    people = draw(
+        st.lists(contacts(), min_size=min_contacts, max_size=max_contacts, unique_by=lambda c: c.id)
+    )
+    repo.add_contacts(people)
+    if people and max_interactions:
+        ids = [contact.id for contact in people]
+        home = draw(_HOMES)
+        # Records of one to three types, so that each type has several and
+        # counts such as `at least 2 times` have something to count.
+        candidates = types_for_records(custom)
+        focus = draw(
+            st.lists(
+                st.sampled_from(candidates), min_size=1, max_size=3, unique_by=lambda t: t.name
+            )
+        )
+        keys = tuple(type_key(t) for t in focus)
+        drawn = draw(st.lists(templates(keys, _timestamps_near(home)), max_size=max_interactions))
+        # Ids by position: unique, and a shrunk example reads i0, i1, ...
+        repo.add_interactions(
+            to_interaction(template, ids, f"i{n}") for n, template in enumerate(drawn)
+        )
+    ids = [contact.id for contact in people]
+    for name in SEGMENT_NAMES[: draw(st.integers(min_value=0, max_value=max_segments))]:
+        if draw(st.booleans()):
+            query = draw(queries(repo, max_depth=2))
+            repo.save_segment(Segment(name=name, query=format_query(query)))
+        else:
+            chosen = draw(st.sets(_MEMBER_SLOTS)) if ids else set()
+            members = list(dict.fromkeys(ids[slot % len(ids)] for slot in sorted(chosen)))
+            repo.save_segment(Segment(name=name, members=members))
+    return repo
+
+
+def nows(repo: InMemoryRepository | None = None) -> st.SearchStrategy[datetime]:
+    """Aware instants for ``now``.
+
+    With a repository: mostly one of its interaction timestamps (exactly, or
+    a microsecond before or after it: the edges of every window), or a day
+    after the latest; else, and sometimes anyway, an instant near the anchors.
+    """
+    if repo is None:
+        return v.instants
+    # In UTC: a microsecond added to a wall time can land in a DST gap.
+    stamps = sorted({record.timestamp.astimezone(UTC) for record in repo.interactions()})
+    if not stamps:
+        return v.instants
+    # An instant by the records three times in four.
+    return v.weighted(
+        [
+            (1, st.sampled_from(stamps)),
+            (1, st.builds(operator.add, st.sampled_from(stamps), st.sampled_from(_NOW_NUDGES))),
+            (1, st.builds(operator.add, st.just(stamps[-1]), st.sampled_from(_AFTER_LATEST))),
+            (1, v.instants),
+        ]
+    )
