@@ -1,0 +1,274 @@
+"""A brute-force reference evaluator, written from LANGUAGE.md "Meaning" alone.
+
+It exists to be obviously right, not fast: for every contact it looks at
+every record and decides each rule directly, with Python sets and ``len()``.
+It never imports the engine's ``compare``, ``windows``, ``evaluate`` or
+``store`` modules, so that a disagreement with ``segmentkit.evaluate`` points
+at a bug in one of the two, never at code they share. Only the AST (the
+shared contract), the models, the error classes and ``parse`` (to read the
+text of saved dynamic segments) come from segmentkit.
+
+Each rule quotes the sentence of LANGUAGE.md it implements. Instants (plain
+integers) live in ``reference_instants``, comparisons (three-valued logic) in
+``reference_comparisons``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from reference_comparisons import restriction_truth
+from reference_instants import (
+    Instant,
+    instant,
+    literal_instant,
+    midnight,
+    next_midnight,
+    units_before,
+)
+from segmentkit.ast import (
+    Ago,
+    AllContacts,
+    And,
+    Before,
+    Between,
+    Count,
+    DateLiteral,
+    DateTimeLiteral,
+    InLast,
+    InteractionCondition,
+    Not,
+    Or,
+    ProfileCondition,
+    Query,
+    SegmentReference,
+    Since,
+)
+from segmentkit.errors import QueryValidationError, SegmentCycleError
+from segmentkit.models import Contact, Interaction, InteractionType, Segment
+from segmentkit.parse import parse
+from segmentkit.repository import InMemoryRepository
+
+__all__ = ["World", "reference_evaluate", "world_of"]
+
+
+@dataclass(frozen=True)
+class World:
+    """Everything a query can see: plain lists of records, read once.
+
+    The queries given to the reference are already checked ("Names are
+    checked before evaluation"), so it never consults ``types``; they are
+    here so that a world is the whole repository.
+    """
+
+    contacts: Sequence[Contact]
+    interactions: Sequence[Interaction] = ()
+    segments: Mapping[str, Segment] = field(default_factory=dict)
+    types: Mapping[str, InteractionType] = field(default_factory=dict)
+
+
+def world_of(repo: InMemoryRepository) -> World:
+    """Read a repository only through its public API."""
+    return World(
+        contacts=tuple(repo.contacts()),
+        interactions=tuple(repo.interactions()),
+        segments={segment.name: segment for segment in repo.segments()},
+        types=dict(repo.types()),
+    )
+
+
+def reference_evaluate(
+    query: Query,
+    world: World | InMemoryRepository,
+    *,
+    now: datetime,
+    tz: str | tzinfo = "UTC",
+) -> frozenset[str]:
+    """The contact ids the query selects as of ``now``, decided by brute force."""
+    if isinstance(world, InMemoryRepository):
+        world = world_of(world)
+    if now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    return _Evaluation(world, now, zone).members(query)
+
+
+# --- the evaluation -----------------------------------------------------------------
+
+
+class _Evaluation:
+    """One evaluation: a world, an instant ``now`` and a timezone."""
+
+    def __init__(self, world: World, now: datetime, tz: tzinfo) -> None:
+        self.world = world
+        self.now = now
+        self.now_instant = instant(now)
+        self.tz = tz
+        self.all_ids = frozenset(contact.id for contact in world.contacts)
+        self.segments_in_progress: list[str] = []
+
+    def members(self, query: Query) -> frozenset[str]:
+        # "`A and B` is intersection, `A or B` union, `not A` the complement
+        # within all contacts of the repository, `all` every contact."
+        if isinstance(query, AllContacts):
+            return self.all_ids
+        if isinstance(query, And):
+            results = [self.members(operand) for operand in query.operands]
+            return frozenset.intersection(*results)
+        if isinstance(query, Or):
+            results = [self.members(operand) for operand in query.operands]
+            return frozenset.union(*results)
+        if isinstance(query, Not):
+            return self.all_ids - self.members(query.operand)
+        if isinstance(query, SegmentReference):
+            return self.segment_members(query.name)
+        if isinstance(query, ProfileCondition):
+            return self.profile_members(query)
+        if isinstance(query, InteractionCondition):
+            return self.interaction_members(query)
+        raise TypeError(f"not a query node: {query!r}")
+
+    # --- segments ---
+
+    def segment_members(self, name: str) -> frozenset[str]:
+        """"`segment NAME` is the saved segment's members at the same `now` (a
+        dynamic or compound segment is evaluated; a static segment is its
+        member list, restricted to existing contacts). A reference cycle is
+        an error naming the cycle."
+        """
+        if name in self.segments_in_progress:
+            start = self.segments_in_progress.index(name)
+            raise SegmentCycleError([*self.segments_in_progress[start:], name])
+        segment = self.world.segments[name]
+        if segment.members is not None:
+            return self.all_ids & frozenset(segment.members)
+        assert segment.query is not None
+        self.segments_in_progress.append(name)
+        try:
+            return self.members(parse(segment.query))
+        finally:
+            self.segments_in_progress.pop()
+
+    # --- profile conditions ---
+
+    def profile_members(self, condition: ProfileCondition) -> frozenset[str]:
+        """"`contact.PATH ...` applies the comparison to the contact: PATH
+        names a field of the contact model, else a key of its `attributes`."
+        A contact matches "only when the result is TRUE".
+        """
+        return frozenset(
+            contact.id
+            for contact in self.world.contacts
+            if restriction_truth(condition.comparison, contact_fields(contact), self.tz) is True
+        )
+
+    # --- interaction conditions ---
+
+    def interaction_members(self, condition: InteractionCondition) -> frozenset[str]:
+        """"for each contact c, count the interaction records r with ... c is
+        a member when that count satisfies the count clause." Contacts
+        without any record have the count 0 like any other."""
+        start, end = self.window(condition)
+        records = [
+            record
+            for record in self.world.interactions
+            if record.type == condition.type  # rule 1
+            and self.inside(record, start, end)  # rule 3
+            and not record.canceled  # rule 3
+            and self.restriction_holds(condition, record)  # rule 4
+        ]
+        return frozenset(
+            contact.id
+            for contact in self.world.contacts
+            if count_satisfies(
+                condition.count,
+                len([record for record in records if relates(record, contact, condition.via)]),
+            )
+        )
+
+    def inside(self, record: Interaction, start: Instant, end: Instant) -> bool:
+        """"`r.timestamp <= now` (nothing after `now` counts, ever), r inside the window"."""
+        moment = instant(record.timestamp)
+        return moment <= self.now_instant and start <= moment < end
+
+    def restriction_holds(self, condition: InteractionCondition, record: Interaction) -> bool:
+        """"the restriction is TRUE for r"; no restriction admits every record."""
+        if condition.where is None:
+            return True
+        return restriction_truth(condition.where, record.properties, self.tz) is True
+
+    def window(self, condition: InteractionCondition) -> tuple[Instant, Instant]:
+        """The window as [start, end); "no window means all time up to `now`"."""
+        window, tz, now = condition.window, self.tz, self.now
+        if window is None:
+            return -math.inf, math.inf
+        if isinstance(window, InLast):
+            # "`in last N UNIT`: `now - N UNIT <= ts <= now`."
+            return units_before(now, window.amount, window.unit, tz), math.inf
+        if isinstance(window, Since):
+            # "`since p`: `p <= ts <= now`."
+            return self.point(window.point), math.inf
+        if isinstance(window, Before):
+            # "`before p`: `ts < p`."
+            return -math.inf, self.point(window.point)
+        assert isinstance(window, Between)
+        # "`between p and q`: `p <= ts < q'`, where q' is q, or the next
+        # midnight when q is a DATE (an end DATE includes its whole day)."
+        start = self.point(window.start)
+        end_point = window.end
+        if isinstance(end_point, DateLiteral):
+            end = next_midnight(end_point.value, tz)
+        else:
+            end = self.point(end_point)
+        # "p later than q' is a `QueryValidationError` ... An empty window is allowed."
+        if start > end:
+            raise QueryValidationError("the window starts after it ends")
+        return start, end
+
+    def point(self, point: DateLiteral | DateTimeLiteral | Ago) -> Instant:
+        """"DATE is midnight at the start of that day in `tz`; DATETIME is that
+        instant (no offset means `tz`); `N UNIT ago` is `now` minus N units"."""
+        if isinstance(point, DateLiteral):
+            return midnight(point.value, self.tz)
+        if isinstance(point, DateTimeLiteral):
+            return literal_instant(point, self.tz)
+        return units_before(self.now, point.amount, point.unit, self.tz)
+
+
+def relates(record: Interaction, contact: Contact, via: str | None) -> bool:
+    """"r relates to c: `r.contact_id == c.id`, or, with `via FIELD`,
+    `r.properties[FIELD] == c.id`" -- exactly, case-sensitively."""
+    if via is None:
+        return record.contact_id == contact.id
+    return record.properties.get(via) == contact.id
+
+
+def count_satisfies(count: Count | None, how_many: int) -> bool:
+    """"no count clause means `at least 1 time`"."""
+    if count is None:
+        return how_many >= 1
+    if count.operator == "at least":
+        return how_many >= count.value
+    if count.operator == "at most":
+        return how_many <= count.value
+    if count.operator == "exactly":
+        return how_many == count.value
+    assert count.upper is not None
+    return count.value <= how_many <= count.upper
+
+
+def contact_fields(contact: Contact) -> dict[str, object]:
+    """The contact's attributes overlaid with its model fields (which win).
+
+    The ``attributes`` dict itself is no value a comparison could take, so
+    the name ``attributes`` is looked up among the attributes.
+    """
+    fields: dict[str, object] = dict(contact.attributes)
+    for name in Contact.model_fields:
+        if name != "attributes":
+            fields[name] = getattr(contact, name)
+    return fields
