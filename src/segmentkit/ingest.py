@@ -24,6 +24,7 @@ from itertools import repeat
 from operator import attrgetter, floordiv, itemgetter, sub
 from typing import Any
 
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from pydantic_core import TzInfo
 
 from segmentkit.models import Interaction
@@ -265,6 +266,7 @@ _KIND_CLASSES: dict[str, frozenset[type]] = {
 }
 _NONE_OR_ABSENT = frozenset({type(None), type(ABSENT_KEY)})
 _ONE_MICROSECOND = timedelta(microseconds=1)
+_STAMPS: TypeAdapter[list[AwareDatetime]] = TypeAdapter(list[AwareDatetime])
 
 
 def _take(column: list[Any], indices: list[int]) -> list[Any]:
@@ -288,7 +290,13 @@ def _columns_from_dicts(
     ids = list(map(itemgetter("id"), items))
     if not {str}.issuperset(map(type, ids)) or not all(ids) or any(map(str.isspace, ids)):
         raise _GiveUp
-    if len(set(ids)) != len(ids) or any(map(known_ids.__contains__, ids)):
+    distinct = set(ids)
+    if len(distinct) != len(ids):
+        raise _GiveUp
+    if isinstance(known_ids, (set, frozenset)):
+        if not known_ids.isdisjoint(distinct):
+            raise _GiveUp
+    elif any(map(known_ids.__contains__, ids)):
         raise _GiveUp
     types = list(map(itemgetter("type"), items))
     contact_ids = list(map(itemgetter("contact_id"), items))
@@ -298,8 +306,16 @@ def _columns_from_dicts(
     if None in contacts:
         raise _GiveUp
     stamps = list(map(itemgetter("timestamp"), items))
-    if not {datetime}.issuperset(map(type, stamps)):
-        raise _GiveUp
+    stamp_classes = set(map(type, stamps))
+    if not {datetime}.issuperset(stamp_classes):
+        if not {datetime, str}.issuperset(stamp_classes):
+            raise _GiveUp
+        # ISO text (records from JSON): parsed by pydantic's own datetime
+        # validator in one call, so each becomes exactly what the model makes.
+        try:
+            stamps = _STAMPS.validate_python(stamps)
+        except ValidationError:
+            raise _GiveUp from None
     zones = list(map(attrgetter("tzinfo"), stamps))
     if not all(isinstance(zone, _FIXED_ZONES) for zone in set(zones)):
         stamps = [_aware(stamp) for stamp in stamps]
