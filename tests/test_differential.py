@@ -238,11 +238,6 @@ EARLIEST = datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=5)))
 LATEST = datetime(9999, 12, 31, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug reported to the lead: the calendar date of a datetime whose UTC "
-    "instant lies outside datetime's range is taken as before/after every date",
-)
 @pytest.mark.parametrize(
     ("value", "tz", "text"),
     [

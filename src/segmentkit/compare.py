@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
 from segmentkit.ast import (
@@ -131,17 +131,33 @@ def _boolean_test(op: str, literal: bool) -> ValueTest:
 
 
 def _local_ordinal(value: datetime, tz: tzinfo) -> int:
-    """The day number of a datetime's calendar date in ``tz``.
-
-    Near the ends of the calendar the conversion can leave datetime's range;
-    such a value is after (or before) every date a literal can name.
-    """
+    """The day number of a datetime's calendar date in ``tz``."""
+    if value.tzinfo is None:
+        return value.toordinal()
     try:
-        if value.tzinfo is None:
-            return value.toordinal()
         return value.astimezone(tz).toordinal()
     except OverflowError:
-        return date.max.toordinal() + 1 if value.year > 1 else 0
+        return _edge_local_ordinal(value, tz)
+
+
+_MICROSECOND: Final = timedelta(microseconds=1)
+_DAY_MICROSECONDS: Final = 86_400_000_000
+_EPOCH_NAIVE: Final = datetime(1970, 1, 1)
+
+
+def _edge_local_ordinal(value: datetime, tz: tzinfo) -> int:
+    # Within a day of the calendar's ends the conversion through UTC can leave
+    # datetime's range although the local date is a real one (0001-01-01
+    # 00:30+05:00 is 09:30 that day in +14:00). Do it in whole microseconds,
+    # with tz's offset at the nearest instant datetime can hold: offsets do not
+    # change at the very ends of the calendar.
+    offset = value.utcoffset() or timedelta(0)
+    instant = (value.replace(tzinfo=None) - _EPOCH_NAIVE - offset) // _MICROSECOND
+    nearest = datetime.min if value.year == 1 else datetime.max
+    local_offset = tz.utcoffset(nearest) or timedelta(0)
+    local = instant + local_offset // _MICROSECOND
+    # An ordinal outside 1..date.max simply orders before or after every date.
+    return _EPOCH_NAIVE.toordinal() + local // _DAY_MICROSECONDS
 
 
 def _date_test(op: str, literal: date, tz: tzinfo) -> ValueTest:
