@@ -14,8 +14,9 @@ Install with the extra: ``pip install "segmentkit[testing]"``. Importing
 
 Records and queries draw from small pools of colliding values (ids equal but
 for case, text equal only after ``casefold()``, 1 and 1.0, instants around
-month ends and Copenhagen's DST changes), so queries select non-trivial
-sets. Everything shrinks toward few records and one plain condition. The
+month ends and Copenhagen's DST changes), and ``queries(repo)`` aims its
+literals, counts and windows at what the repository holds, so queries
+select non-trivial sets. Everything shrinks toward few records and one plain condition. The
 ``hypothesis`` entry point registers ``_hypothesis_setup_hook``, so that
 ``st.from_type(Contact)`` (and Interaction, InteractionType, Segment, Query,
 InMemoryRepository) works without importing this module.

@@ -2,7 +2,9 @@
 
 Names come from the repository (its types, their fields, its segments, its
 contacts' attribute keys); each comparison fits the kind of its field; counts
-and windows are well-formed and never found inverted at evaluation. The
+and windows are well-formed and never found inverted at evaluation. Most
+literals, counts and windows are aimed at what the repository holds
+(``_observed``), so that queries split its contacts. The
 tree's depth is bounded by building one strategy per level, each level
 choosing between the level below and a connective, the simpler first: a
 failing query shrinks toward one condition with no clauses.
@@ -46,6 +48,15 @@ from segmentkit.compare import CONTACT_FIELDS
 from segmentkit.errors import InvalidArgumentError
 from segmentkit.models import Contact, Interaction, InteractionType, Segment
 from segmentkit.strategies import _values as v
+from segmentkit.strategies._observed import (
+    FACTS,
+    PROFILE,
+    facts_of,
+    held,
+    held_counts,
+    held_fields,
+    held_windows,
+)
 from segmentkit.strategies._records import FieldsKey, TypeKey, type_key
 from segmentkit.types import FieldKind, is_identifier, value_kind
 
@@ -93,23 +104,30 @@ _FIELD_TEXTS: dict[str, tuple[str, ...]] = {
 
 @lru_cache(maxsize=1024)
 def comparisons(
-    field: str, kind: FieldKind, texts: tuple[str, ...] = ()
+    field: str, kind: FieldKind, texts: tuple[str, ...] = (), scope: str | None = None
 ) -> st.SearchStrategy[Comparison]:
     """Type-correct comparisons of one field: only operators that fit its kind.
 
     ``texts`` are values the field holds, used half of the time for text.
+    ``scope`` (a type's name, or ``PROFILE``) names where the repository's
+    values of the field are (see ``_observed``): literals are mostly made
+    from them, so that comparisons split the records.
     """
     if kind == "text" and texts:
         field_texts = st.sampled_from(texts).map(lambda value: StringLiteral(value=value))
         strings = st.one_of(field_texts, v.string_literals)
-        literals: st.SearchStrategy[Any] = strings
-        members = _with(field, ("in", "not in"), v.list_literals(strings))
+        literals: st.SearchStrategy[Any] = held(scope, field, kind, "whole", strings)
+        items = held(scope, field, kind, "item", strings)
+        members = _with(field, ("in", "not in"), v.list_literals(items))
     else:
-        literals = st.one_of(*v.LITERALS_FOR_KIND[kind])
+        literals = held(scope, field, kind, "whole", st.one_of(*v.LITERALS_FOR_KIND[kind]))
+        # A list literal holds one kind: only the first (the field's own) is held.
+        first, *others = v.LITERALS_FOR_KIND[kind]
+        item_kinds = (first if kind == "list" else held(scope, field, kind, "item", first),)
         members = st.one_of(
             *(
                 _with(field, ("in", "not in"), v.list_literals(kinds))
-                for kinds in v.LITERALS_FOR_KIND[kind]
+                for kinds in (*item_kinds, *others)
             )
         )
     null_tests = _with(field, ("is null", "is not null"), st.none())
@@ -127,11 +145,13 @@ def comparisons(
     ordering = _with(field, ("<", "<=", ">", ">="), literals)
     if kind != "text":
         return st.one_of(equality, null_tests, ordering, members)
+    prefixes = held(scope, field, kind, "prefix", v.affix_literals)
+    suffixes = held(scope, field, kind, "suffix", v.affix_literals)
     return st.one_of(
         equality,
         null_tests,
-        _with(field, ("contains",), v.affix_literals),
-        _with(field, ("starts with", "ends with"), v.affix_literals),
+        _with(field, ("contains",), prefixes),
+        _with(field, ("starts with",), prefixes) | _with(field, ("ends with",), suffixes),
         ordering,
         members,
     )
@@ -139,23 +159,23 @@ def comparisons(
 
 def restrictions(interaction_type: InteractionType) -> st.SearchStrategy[Restriction] | None:
     """``where`` restrictions over the type's fields (None when it has no fields)."""
-    key = type_key(interaction_type)
-    return _restrictions(key[1], key[2])
+    return _restrictions(*type_key(interaction_type))
 
 
 @lru_cache(maxsize=256)
 def _restrictions(
-    fields: FieldsKey, references: tuple[str, ...]
+    name: str, fields: FieldsKey, references: tuple[str, ...]
 ) -> st.SearchStrategy[Restriction] | None:
     if not fields:
         return None
     # A contact-reference field holds contact ids: compare it with them.
-    leaves = st.one_of(
-        *(
-            comparisons(field, kind, v.CONTACT_IDS if field in references else ())
-            for field, kind in fields
-        )
+    choices = tuple(
+        (field, comparisons(field, kind, v.CONTACT_IDS if field in references else (), name))
+        for field, kind in fields
     )
+    # Two times in three a field the type's records fill.
+    any_field = st.one_of(*(strategy for _, strategy in choices))
+    leaves = v.weighted([(2, held_fields(name, choices)), (1, any_field)])
 
     def combine(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         operands = st.lists(children, min_size=2, max_size=3).map(tuple)
@@ -246,14 +266,20 @@ def interaction_conditions(
 @lru_cache(maxsize=256)
 def _interaction_conditions(key: TypeKey) -> st.SearchStrategy[InteractionCondition]:
     name, fields, references = key
-    restriction = _restrictions(fields, references)
+    restriction = _restrictions(name, fields, references)
+    # Counts and windows two times in three aimed at the type's records.
+    aimed_counts = v.weighted([(2, held_counts(name, counts)), (1, counts)])
+    aimed_windows = v.weighted([(2, held_windows(name, windows)), (1, windows)])
     return st.builds(
         InteractionCondition,
         type=st.just(name),
-        via=st.none() | st.sampled_from(references) if references else st.none(),
+        # `via` one time in three: records often leave a reference field empty.
+        via=v.weighted([(2, st.none()), (1, st.sampled_from(references))])
+        if references
+        else st.none(),
         where=st.none() if restriction is None else st.none() | restriction,
-        count=st.none() | counts,
-        window=st.none() | windows,
+        count=st.none() | aimed_counts,
+        window=st.none() | aimed_windows,
     )
 
 
@@ -280,7 +306,7 @@ def profile_paths(contacts: Iterable[Contact]) -> dict[str, FieldKind]:
 def _profile_conditions(paths: FieldsKey) -> st.SearchStrategy[ProfileCondition]:
     conditions = st.one_of(
         *(
-            comparisons(path, kind, _FIELD_TEXTS.get(path, ())).map(
+            comparisons(path, kind, _FIELD_TEXTS.get(path, ()), PROFILE).map(
                 lambda c: ProfileCondition(comparison=c)
             )
             for path, kind in paths
@@ -293,8 +319,10 @@ def queries(repo: RepositoryLike, max_depth: int = 3) -> st.SearchStrategy[Query
     """Query ASTs valid for ``repo`` as it is when ``queries`` is called.
 
     ``max_depth`` bounds the nesting of ``and``/``or``/``not`` (1: atoms only).
-    Half of the interaction conditions name a type the repository has
-    records of, so that results are seldom trivially empty.
+    Most interaction conditions name a type the repository has live records
+    of, and most literals, counts and windows are aimed at what the
+    repository holds (``_observed``), so that results seldom hold everyone
+    or no one.
     """
     if isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 1:
         raise InvalidArgumentError(
@@ -302,14 +330,27 @@ def queries(repo: RepositoryLike, max_depth: int = 3) -> st.SearchStrategy[Query
             argument="max_depth",
         )
     types = dict(repo.types())
-    recorded = dict.fromkeys(record.type for record in repo.interactions())
-    return _queries(
+    people = list(repo.contacts())
+    facts = facts_of(people, repo.interactions())
+    tree = _queries(
         tuple(type_key(t) for t in types.values()),
-        tuple(type_key(types[name]) for name in recorded if name in types),
+        tuple(type_key(types[name]) for name in facts.most if name in types),
         tuple(segment.name for segment in repo.segments()),
-        tuple(profile_paths(repo.contacts()).items()),
+        tuple(profile_paths(people).items()),
         max_depth,
     )
+
+    # The tree is cached per repository shape; this repository's facts reach
+    # its leaves through the context variable, set for the draw alone.
+    def queries_for_repository(draw: st.DrawFn) -> Query:
+        token = FACTS.set(facts)
+        try:
+            query: Query = draw(tree)
+        finally:
+            FACTS.reset(token)
+        return query
+
+    return st.composite(queries_for_repository)()
 
 
 @lru_cache(maxsize=256)
@@ -339,8 +380,8 @@ def _queries(
     ]
     any_type = _conditions_of(types)
     if recorded:
-        # Three in four name a type with records, so results are seldom empty.
-        atoms.append((3, v.weighted([(3, _conditions_of(recorded)), (1, any_type)])))
+        # Seven in eight name a type with live records, so results are seldom empty.
+        atoms.append((3, v.weighted([(7, _conditions_of(recorded)), (1, any_type)])))
     elif types:
         atoms.append((3, any_type))
     level: st.SearchStrategy[Query] = v.weighted(atoms)

@@ -33,6 +33,13 @@ from segmentkit.strategies._records import (
 
 _NOW_NUDGES = (timedelta(microseconds=-1), timedelta(microseconds=1))
 _AFTER_LATEST = (timedelta(days=1), timedelta(days=31), timedelta(hours=1))
+# A few units after a record: where it sits on the edge of `in last N units`
+# (for the fixed-length units; a month or a year later is about 30 or 365 days).
+_AFTER_RECORD = tuple(
+    length * amount
+    for length in (timedelta(hours=1), timedelta(days=1), timedelta(weeks=1), timedelta(days=30))
+    for amount in (1, 2, 3)
+)
 
 
 def _check_bound(name: str, value: object, minimum: int = 0) -> int:
@@ -91,6 +98,14 @@ def _repositories(
     people = draw(
         st.lists(contacts(), min_size=min_contacts, max_size=max_contacts, unique_by=lambda c: c.id)
     )
+    # Hypothesis draws a list at its smallest about a time in four, and no
+    # query splits fewer than two contacts: half of those times, draw again
+    # with at least two. The flag's simplest value keeps the few, so a
+    # failing repository still shrinks toward few contacts.
+    if len(people) < 2 <= max_contacts and draw(st.booleans()):
+        people = draw(
+            st.lists(contacts(), min_size=2, max_size=max_contacts, unique_by=lambda c: c.id)
+        )
     repo.add_contacts(people)
     if people and max_interactions:
         ids = [contact.id for contact in people]
@@ -104,10 +119,19 @@ def _repositories(
             )
         )
         keys = tuple(type_key(t) for t in focus)
-        drawn = draw(st.lists(templates(keys, _timestamps_near(home)), max_size=max_interactions))
+        records = templates(keys, _timestamps_near(home))
+        drawn = draw(st.lists(records, max_size=max_interactions))
+        # No records at all leaves every interaction condition empty: half of
+        # the times Hypothesis draws none (often), draw one. The flag's
+        # simplest value keeps none, so failures still shrink toward none.
+        if not drawn and draw(st.booleans()):
+            drawn = [draw(records)]
         # Ids by position: unique, and a shrunk example reads i0, i1, ...
+        # Record n's slot counts from contact n, so that records spread over
+        # the contacts (a query then tells them apart) and still shrink to slot 0.
         repo.add_interactions(
-            to_interaction(template, ids, f"i{n}") for n, template in enumerate(drawn)
+            to_interaction(template._replace(contact=template.contact + n), ids, f"i{n}")
+            for n, template in enumerate(drawn)
         )
     ids = [contact.id for contact in people]
     for name in SEGMENT_NAMES[: draw(st.integers(min_value=0, max_value=max_segments))]:
@@ -125,8 +149,10 @@ def nows(repo: InMemoryRepository | None = None) -> st.SearchStrategy[datetime]:
     """Aware instants for ``now``.
 
     With a repository: mostly one of its interaction timestamps (exactly, or
-    a microsecond before or after it: the edges of every window), or a day
-    after the latest; else, and sometimes anyway, an instant near the anchors.
+    a microsecond before or after it: the edges of every window), an hour,
+    a day, a week or a month or two or three after one (where it sits on the
+    edge of `in last` windows), or a while after the latest; else, and
+    sometimes anyway, an instant near the anchors.
     """
     if repo is None:
         return v.instants
@@ -134,11 +160,13 @@ def nows(repo: InMemoryRepository | None = None) -> st.SearchStrategy[datetime]:
     stamps = sorted({record.timestamp.astimezone(UTC) for record in repo.interactions()})
     if not stamps:
         return v.instants
-    # An instant by the records three times in four.
+    # An instant by the records seven times in eight: one before them all
+    # leaves every interaction condition empty.
     return v.weighted(
         [
-            (1, st.sampled_from(stamps)),
-            (1, st.builds(operator.add, st.sampled_from(stamps), st.sampled_from(_NOW_NUDGES))),
+            (2, st.sampled_from(stamps)),
+            (2, st.builds(operator.add, st.sampled_from(stamps), st.sampled_from(_NOW_NUDGES))),
+            (2, st.builds(operator.add, st.sampled_from(stamps), st.sampled_from(_AFTER_RECORD))),
             (1, st.builds(operator.add, st.just(stamps[-1]), st.sampled_from(_AFTER_LATEST))),
             (1, v.instants),
         ]
