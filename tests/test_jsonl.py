@@ -116,6 +116,7 @@ def test_a_bad_line_is_a_record_error_naming_file_and_line(
     message = str(caught.value)
     assert message.startswith(f"{path}, line 3: ")
     assert expected in message
+    assert (caught.value.source, caught.value.line) == (str(path), 3)
 
 
 def test_a_refused_record_keeps_its_id() -> None:

@@ -151,28 +151,45 @@ class QueryValidationError(SegmentKitError, ValueError):
 
 
 class RecordError(SegmentKitError, ValueError):
-    """A record refused by ``add_contacts``, ``add_interactions`` or ``save_segment``.
+    """A record refused by ``add_contacts``, ``add_interactions``, ``save_segment``
+    or a data file loader.
 
     ``position`` is the record's 0-based index in the batch (None for a
     single record), ``record_id`` its id when it has one, ``reason`` what is
-    wrong with it.
+    wrong with it; for a record read from a file, ``source`` names the file and
+    ``line`` is its 1-based line number.
     """
 
     def __init__(
-        self, reason: str, *, position: int | None = None, record_id: str | None = None
+        self,
+        reason: str,
+        *,
+        position: int | None = None,
+        record_id: str | None = None,
+        source: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.reason = reason
         self.position = position
         self.record_id = record_id
-        where = ""
-        if position is not None:
-            where = f"record {position} of the batch"
-            if record_id is not None:
-                where += f" (id {record_id!r})"
-            where += ": "
-        elif record_id is not None:
-            where = f"record {record_id!r}: "
-        super().__init__(f"{where}{reason}")
+        self.source = source
+        self.line = line
+        super().__init__(f"{self._where()}{reason}")
+
+    def _where(self) -> str:
+        # A file position is what a user can go to, so it leads when known.
+        if self.line is not None:
+            return f"{self.source}, line {self.line}: " if self.source else f"line {self.line}: "
+        if self.source is not None:
+            return f"{self.source}: "
+        if self.position is not None:
+            where = f"record {self.position} of the batch"
+            if self.record_id is not None:
+                where += f" (id {self.record_id!r})"
+            return where + ": "
+        if self.record_id is not None:
+            return f"record {self.record_id!r}: "
+        return ""
 
 
 class SegmentCycleError(SegmentKitError, ValueError):

@@ -91,14 +91,8 @@ class Records:
 def line_error(
     source: str, number: int, reason: str, *, record_id: str | None = None
 ) -> RecordError:
-    """A RecordError whose message leads with ``source, line N:``.
-
-    ``record_id`` is kept as the error's field; it is not passed to the
-    constructor, which would put it in front of the file position.
-    """
-    error = RecordError(f"{source}, line {number}: {reason}")
-    error.record_id = record_id
-    return error
+    """A RecordError whose message leads with ``source, line N:``."""
+    return RecordError(reason, source=source, line=number, record_id=record_id)
 
 
 def load_jsonl(
@@ -240,9 +234,9 @@ def _add_batch(
     except RecordError as error:
         if error.position is None or not 0 <= error.position < len(lines):
             # Not one record's fault (no position): say so without a line.
-            plain = RecordError(f"{records.source}: {error}")
-            plain.record_id = error.record_id
-            raise plain from None
+            raise RecordError(
+                str(error), source=records.source, record_id=error.record_id
+            ) from None
         number = lines[error.position].number
         raise records.error(number, _reason(noun, error), record_id=error.record_id) from None
 

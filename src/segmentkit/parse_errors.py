@@ -184,8 +184,8 @@ def _bad_string(text: str, start: int) -> QuerySyntaxError:
                     text=text,
                     line=line,
                     column=column,
-                    hint="The escapes are \\\" \\' \\\\ \\n \\t and \\uXXXX; "
-                    "write \\\\ for a backslash.",
+                    hint="The escapes are \\\" \\' \\\\ \\n \\t and \\u with four hex digits "
+                    "(\\u00e9); write \\\\ for a backslash.",
                 )
             index += 2
             continue
