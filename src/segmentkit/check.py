@@ -9,7 +9,6 @@ problem in query order, at the position the parser recorded on the node.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, time, timedelta
 
@@ -31,6 +30,7 @@ from segmentkit.ast import (
 )
 from segmentkit.errors import QueryValidationError
 from segmentkit.models import InteractionType, Segment
+from segmentkit.suggestions import close_names
 
 __all__ = ["check_names", "check_structure", "referenced_segments"]
 
@@ -202,26 +202,6 @@ def _check_comparison(comparison: Comparison, text: str | None) -> None:
 # --- names ---------------------------------------------------------------------------------
 
 
-def _close_matches(word: str, known: Iterable[str]) -> list[str]:
-    # Compared casefolded, so emailopened finds EmailOpened, then shown as spelled.
-    by_folded: dict[str, str] = {}
-    for name in sorted(known):
-        by_folded.setdefault(name.casefold(), name)
-    if word.casefold() in by_folded:  # only the case is wrong: that is the one to suggest
-        return [by_folded[word.casefold()]]
-    folded = word.casefold()
-    matches = difflib.get_close_matches(folded, list(by_folded), n=3, cutoff=0.6)
-    if not matches:
-        return []
-    # Only the near-best: "EmailOpend" should not also suggest "EmailClicked".
-    best = difflib.SequenceMatcher(None, folded, matches[0]).ratio()
-    return [
-        by_folded[match]
-        for match in matches
-        if difflib.SequenceMatcher(None, folded, match).ratio() >= best - 0.1
-    ]
-
-
 def check_names(
     query: Query,
     *,
@@ -244,7 +224,7 @@ def check_names(
                 "name",
                 text=text,
                 word=node.name,
-                suggestions=_close_matches(node.name, segments),
+                suggestions=close_names(node.name, segments),
             )
 
 
@@ -258,7 +238,7 @@ def _check_interaction(
             condition,
             text=text,
             word=condition.type,
-            suggestions=_close_matches(condition.type, types),
+            suggestions=close_names(condition.type, types),
         )
     if condition.via is not None:
         if condition.via not in schema.fields:
@@ -268,7 +248,7 @@ def _check_interaction(
                 "via",
                 text=text,
                 word=condition.via,
-                suggestions=_close_matches(condition.via, schema.contact_references),
+                suggestions=close_names(condition.via, schema.contact_references),
             )
         if condition.via not in schema.contact_references:
             references = sorted(schema.contact_references)
@@ -279,7 +259,7 @@ def _check_interaction(
                 "via",
                 text=text,
                 word=condition.via,
-                suggestions=_close_matches(condition.via, references) or references[:3],
+                suggestions=close_names(condition.via, references) or references[:3],
             )
     if condition.where is not None:
         for part in condition.where.walk():
@@ -289,7 +269,7 @@ def _check_interaction(
                     part,
                     text=text,
                     word=part.field,
-                    suggestions=_close_matches(part.field, schema.fields),
+                    suggestions=close_names(part.field, schema.fields),
                 )
 
 

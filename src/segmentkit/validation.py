@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from difflib import get_close_matches
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -22,13 +21,13 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from segmentkit.errors import RecordError
 from segmentkit.models import Interaction, InteractionType
 from segmentkit.store import to_microseconds
+from segmentkit.suggestions import close_names
 from segmentkit.types import FieldKind, value_kind
 
 __all__ = [
     "Row",
     "TypeSchema",
     "batch_items",
-    "close_names",
     "convert_text",
     "did_you_mean",
     "interaction_rows",
@@ -63,11 +62,6 @@ _KIND_WORDS: dict[str, str] = {
 }
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DETAIL_LIMIT = 80
-
-
-def close_names(word: str, known: Iterable[str]) -> list[str]:
-    """The known names closest to ``word`` (for "did you mean ...?")."""
-    return get_close_matches(word, list(known), n=3, cutoff=0.6)
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
