@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from segmentkit.ast import (
+from segmentkit.language.ast import (
     Ago,
     AllContacts,
     And,

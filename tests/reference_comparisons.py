@@ -12,7 +12,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from reference_instants import calendar_day, instant, literal_instant, midnight
-from segmentkit.ast import (
+from segmentkit.language.ast import (
     BooleanLiteral,
     Comparison,
     DateLiteral,

@@ -3,7 +3,7 @@
 It exists to be obviously right, not fast: for every contact it looks at
 every record and decides each rule directly, with Python sets and ``len()``.
 It never imports the engine's ``compare``, ``windows``, ``evaluate`` or
-``store`` modules, so that a disagreement with ``segmentkit.evaluate`` points
+``store`` modules, so that a disagreement with ``segmentkit.engine.evaluate`` points
 at a bug in one of the two, never at code they share. Only the AST (the
 shared contract), the models, the error classes and ``parse`` (to read the
 text of saved dynamic segments) come from segmentkit.
@@ -30,7 +30,8 @@ from reference_instants import (
     next_midnight,
     units_before,
 )
-from segmentkit.ast import (
+from segmentkit.errors import QueryValidationError, SegmentCycleError
+from segmentkit.language.ast import (
     Ago,
     AllContacts,
     And,
@@ -48,9 +49,8 @@ from segmentkit.ast import (
     SegmentReference,
     Since,
 )
-from segmentkit.errors import QueryValidationError, SegmentCycleError
-from segmentkit.models import Contact, Interaction, InteractionType, Segment
-from segmentkit.parse import parse
+from segmentkit.language.parse import parse
+from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
 from segmentkit.repository import InMemoryRepository
 
 __all__ = ["World", "reference_evaluate", "world_of"]

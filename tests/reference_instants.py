@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from dateutil.relativedelta import relativedelta
 
-from segmentkit.ast import DateTimeLiteral
 from segmentkit.errors import InvalidArgumentError
+from segmentkit.language.ast import DateTimeLiteral
 
 __all__ = [
     "Instant",

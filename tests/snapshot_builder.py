@@ -5,7 +5,7 @@ snapshot is laid out exactly as ``store`` documents (contacts interned to
 positions, one ``InteractionLog`` per type). Records are validated by the
 models only; tests own the consistency of what they build.
 
-The JSON Lines format is the one ``segmentkit.jsonl`` reads: one object a line
+The JSON Lines format is the one ``segmentkit.io.jsonl`` reads: one object a line
 tagged with ``kind`` ("type", "contact", "interaction", "segment"); blank lines
 and ``#`` comment lines are skipped.
 """
@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from segmentkit.models import Contact, Interaction, InteractionType, Segment
-from segmentkit.store import InteractionLog, Snapshot, to_microseconds
+from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.storage.store import InteractionLog, Snapshot, to_microseconds
 
 
 def build_snapshot(

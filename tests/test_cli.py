@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from segmentkit.cli import main
-from segmentkit.evaluate import evaluate
-from segmentkit.sample_data import SAMPLE_NOW, load_sample
+from segmentkit.engine.evaluate import evaluate
+from segmentkit.sample.data import SAMPLE_NOW, load_sample
 
 Capture = pytest.CaptureFixture[str]
 

@@ -28,9 +28,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_contains_the_grammar_and_type_marker(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    assert "segmentkit/grammar/segment.lark" in names
+    assert "segmentkit/language/grammar/segment.lark" in names
     assert "segmentkit/py.typed" in names
-    packaged = zipfile.ZipFile(wheel).read("segmentkit/grammar/segment.lark")
+    packaged = zipfile.ZipFile(wheel).read("segmentkit/language/grammar/segment.lark")
     assert packaged == (ROOT / "grammar" / "segment.lark").read_bytes()
 
 

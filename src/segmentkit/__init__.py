@@ -11,7 +11,7 @@ interactions, and evaluate it as of an instant::
                        now=datetime(2026, 11, 22, tzinfo=timezone.utc))
 """
 
-from segmentkit.ast import Query
+from segmentkit.engine.evaluate import evaluate
 from segmentkit.errors import (
     InvalidArgumentError,
     QuerySyntaxError,
@@ -20,12 +20,12 @@ from segmentkit.errors import (
     SegmentCycleError,
     SegmentKitError,
 )
-from segmentkit.evaluate import evaluate
-from segmentkit.format import format
-from segmentkit.models import Contact, Interaction, InteractionType, Segment
-from segmentkit.parse import parse
+from segmentkit.language.ast import Query
+from segmentkit.language.format import format
+from segmentkit.language.parse import parse
+from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.values import FieldKind, Value
 from segmentkit.repository import InMemoryRepository
-from segmentkit.types import FieldKind, Value
 
 __all__ = [
     "Contact",

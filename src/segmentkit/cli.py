@@ -19,17 +19,17 @@ from datetime import UTC, datetime, tzinfo
 from typing import TextIO
 
 from segmentkit import __version__
-from segmentkit.check import check_names, referenced_segments
-from segmentkit.demo import run_demo
+from segmentkit.engine.evaluate import evaluate
+from segmentkit.engine.windows import resolve_timezone
 from segmentkit.errors import InvalidArgumentError, SegmentKitError
-from segmentkit.evaluate import evaluate
-from segmentkit.format import format
-from segmentkit.jsonl import load_repository
-from segmentkit.models import Segment
-from segmentkit.parse import parse
+from segmentkit.io.jsonl import load_repository
+from segmentkit.language.check import check_names, referenced_segments
+from segmentkit.language.format import format
+from segmentkit.language.parse import parse
+from segmentkit.models.records import Segment
 from segmentkit.repository import InMemoryRepository
-from segmentkit.sample_data import SAMPLE_NOW, load_sample
-from segmentkit.windows import resolve_timezone
+from segmentkit.sample.data import SAMPLE_NOW, load_sample
+from segmentkit.sample.demo import run_demo
 
 __all__ = ["build_parser", "main", "parse_now"]
 

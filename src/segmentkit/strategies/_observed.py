@@ -27,7 +27,8 @@ from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from segmentkit.ast import (
+from segmentkit.engine.compare import CONTACT_FIELDS
+from segmentkit.language.ast import (
     Ago,
     Before,
     Between,
@@ -41,10 +42,9 @@ from segmentkit.ast import (
     StringLiteral,
     Window,
 )
-from segmentkit.compare import CONTACT_FIELDS
-from segmentkit.models import Contact, Interaction
+from segmentkit.models.records import Contact, Interaction
+from segmentkit.models.values import FieldKind, value_kind
 from segmentkit.strategies import _values as v
-from segmentkit.types import FieldKind, value_kind
 
 # The scope of a contact's own fields and attributes (interaction types have names).
 PROFILE = ""

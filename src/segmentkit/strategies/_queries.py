@@ -19,7 +19,9 @@ from typing import Any, Protocol
 
 from hypothesis import strategies as st
 
-from segmentkit.ast import (
+from segmentkit.engine.compare import CONTACT_FIELDS
+from segmentkit.errors import InvalidArgumentError
+from segmentkit.language.ast import (
     Ago,
     AllContacts,
     And,
@@ -44,9 +46,8 @@ from segmentkit.ast import (
     WhereOr,
     Window,
 )
-from segmentkit.compare import CONTACT_FIELDS
-from segmentkit.errors import InvalidArgumentError
-from segmentkit.models import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.values import FieldKind, is_identifier, value_kind
 from segmentkit.strategies import _values as v
 from segmentkit.strategies._observed import (
     FACTS,
@@ -58,7 +59,6 @@ from segmentkit.strategies._observed import (
     held_windows,
 )
 from segmentkit.strategies._records import FieldsKey, TypeKey, type_key
-from segmentkit.types import FieldKind, is_identifier, value_kind
 
 UNITS = ("day", "hour", "minute", "week", "month", "year")
 # The contact model's fields, the ones a person would try first in front.

@@ -15,11 +15,11 @@ from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from segmentkit.builtin_types import BUILTIN_TYPES
 from segmentkit.errors import InvalidArgumentError
-from segmentkit.models import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.values import FieldKind, Value
+from segmentkit.storage.builtin_types import BUILTIN_TYPES
 from segmentkit.strategies import _values as v
-from segmentkit.types import FieldKind, Value
 
 # Attribute keys with the kind most contacts give them. A few contacts give
 # another kind (or null), so that comparisons meet values of the wrong kind.
@@ -252,7 +252,7 @@ def segments() -> st.SearchStrategy[Segment]:
     naming no other segment, so it can be saved in any repository that has
     its types; static members must exist in the repository it is saved in.
     """
-    from segmentkit.format import format as format_query
+    from segmentkit.language.format import format as format_query
     from segmentkit.repository import InMemoryRepository
     from segmentkit.strategies._queries import queries
 

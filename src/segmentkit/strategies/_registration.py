@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from segmentkit.ast import Query
-from segmentkit.models import Contact, Interaction, InteractionType, Segment
+from segmentkit.language.ast import Query
+from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
 from segmentkit.repository import InMemoryRepository
 from segmentkit.strategies import _values as v
 from segmentkit.strategies._queries import queries

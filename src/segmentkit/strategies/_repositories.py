@@ -16,8 +16,8 @@ from functools import lru_cache
 from hypothesis import strategies as st
 
 from segmentkit.errors import InvalidArgumentError
-from segmentkit.format import format as format_query
-from segmentkit.models import Segment
+from segmentkit.language.format import format as format_query
+from segmentkit.models.records import Segment
 from segmentkit.repository import InMemoryRepository
 from segmentkit.strategies import _values as v
 from segmentkit.strategies._queries import queries

@@ -1,6 +1,6 @@
 """Query texts: the canonical text of a query, or another spelling of the same query.
 
-The renderer mirrors ``segmentkit.format`` but draws every free choice the
+The renderer mirrors ``segmentkit.language.format`` but draws every free choice the
 grammar leaves: white space and comments between words, redundant
 parentheses, backticks around names, single quotes and ``\\u`` escapes,
 ``in the last``, ``time``/``times`` whatever the number, clauses in any
@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from segmentkit.ast import (
+from segmentkit.language.ast import (
     Ago,
     AllContacts,
     And,
@@ -40,7 +40,7 @@ from segmentkit.ast import (
     WhereNot,
     WhereOr,
 )
-from segmentkit.format import KEYWORDS, Formatter
+from segmentkit.language.format import KEYWORDS, Formatter
 
 # Between two words: at least one blank; a comment runs to the end of its line.
 _SPACES = (" ", "  ", "\n", "\t", " # note\n", "\n# and ) or 'x\n  ")

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from segmentkit.ast import (
+from segmentkit.language.ast import (
     BooleanLiteral,
     DateLiteral,
     DateTimeLiteral,
@@ -25,7 +25,7 @@ from segmentkit.ast import (
     NumberLiteral,
     StringLiteral,
 )
-from segmentkit.types import FieldKind, Scalar, Value
+from segmentkit.models.values import FieldKind, Scalar, Value
 
 T = TypeVar("T")
 

@@ -1,0 +1,219 @@
+"""Reading the columns fast: which records of a window count, and which contacts match.
+
+The evaluator's inner loops, written so that the per-record work runs in C
+(slices of ``array`` columns, ``map``, ``compress``, ``set``, ``Counter``)
+and Python code runs once per *distinct value* instead of once per record:
+
+- a ``where`` restriction is decided for each distinct combination of the
+  codes of the fields it reads (properties are dictionary-encoded, see
+  ``store``), then records are selected by looking their codes up;
+- when the codes that pass are rare in the whole log (a selective
+  equality), posting lists (code -> sorted record indices, built lazily
+  per field and kept until the log changes) give the matching records of
+  the window with two bisects per code, so the cost follows the matches;
+- a profile condition is decided once per distinct value of the contact
+  field, through a per-path index kept as long as the contacts do not change.
+
+Everything here must return exactly what testing each record or contact
+one by one would (tests/test_fast_paths.py holds it to that).
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, compress, repeat
+from operator import gt
+from typing import Any
+
+from segmentkit.engine.compare import profile_value
+from segmentkit.language.ast import Comparison, Restriction, WhereAnd, WhereNot, WhereOr
+from segmentkit.storage.store import LogView, Snapshot, bits_to_int, mask_from_positions, value_key
+
+__all__ = ["profile_mask", "restriction_fields", "selected_contacts"]
+
+RecordTest = Callable[[Mapping[str, Any]], bool | None]
+ValueTest = Callable[[Any], bool | None]
+
+# Posting lists pay off when the passing records are this much rarer than
+# the window: below it, one pass over the window's codes is cheaper.
+_POSTINGS_SHARE = 8
+_BUILD_LOCK = threading.Lock()
+
+
+def restriction_fields(restriction: Restriction) -> list[str]:
+    """The distinct fields a restriction reads, in order of appearance."""
+    found: dict[str, None] = {}
+    pending: list[Restriction] = [restriction]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Comparison):
+            found[node.field] = None
+        elif isinstance(node, WhereNot):
+            pending.append(node.operand)
+        elif isinstance(node, (WhereAnd, WhereOr)):
+            pending.extend(reversed(node.operands))
+    return list(found)
+
+
+def _not_canceled(log: LogView, lo: int, hi: int, selectors: Iterable[Any]) -> Iterable[Any]:
+    """Selectors that are also false for canceled records (True > 1 is False)."""
+    if not log.canceled_count or 1 not in log.canceled[lo:hi]:
+        return selectors
+    return map(gt, selectors, log.canceled[lo:hi])
+
+
+def selected_contacts(
+    log: LogView,
+    lo: int,
+    hi: int,
+    related: Sequence[int],
+    restriction: Restriction | None,
+    holds: RecordTest | None,
+) -> Iterable[int]:
+    """The contact positions (``related[i]``) of the records ``lo <= i < hi`` that count.
+
+    A record counts when it is not canceled and ``holds`` (the compiled
+    ``restriction``) is TRUE for its properties. -1 entries (a ``via`` field
+    the record lacks) are passed through for the caller to drop.
+    """
+    if hi <= lo:
+        return ()
+    if restriction is None or holds is None:
+        if not log.canceled_count or 1 not in log.canceled[lo:hi]:
+            return related[lo:hi]
+        return compress(related[lo:hi], _not_canceled(log, lo, hi, repeat(True, hi - lo)))
+    fields = restriction_fields(restriction)
+    columns = [log.properties.get(name) for name in fields]
+    present = [(name, column) for name, column in zip(fields, columns, strict=True) if column]
+    if not present:  # no record has any of the fields: one answer for all
+        if holds({}) is not True:
+            return ()
+        return selected_contacts(log, lo, hi, related, None, None)
+    if len(present) == 1:
+        name, column = present[0]
+        values = log.dictionaries[name]
+        passing = {
+            code
+            for code, value in enumerate(values)
+            if holds({} if code == 0 else {name: value}) is True
+        }
+        indices = _from_postings(log, name, passing, lo, hi)
+        if indices is not None:
+            return _contacts_at(log, indices, related)
+        selectors = map(passing.__contains__, column[lo:hi])
+        return compress(related[lo:hi], _not_canceled(log, lo, hi, selectors))
+    names = [name for name, _ in present]
+    keys = list(zip(*(column[lo:hi] for _, column in present), strict=True))
+    dictionaries = [log.dictionaries[name] for name in names]
+    passing_keys = {
+        key
+        for key in set(keys)
+        if holds(
+            {
+                name: dictionary[code]
+                for name, dictionary, code in zip(names, dictionaries, key, strict=True)
+                if code
+            }
+        )
+        is True
+    }
+    selectors = map(passing_keys.__contains__, keys)
+    return compress(related[lo:hi], _not_canceled(log, lo, hi, selectors))
+
+
+def _contacts_at(log: LogView, indices: list[int], related: Sequence[int]) -> Iterator[int]:
+    if log.canceled_count:
+        canceled = log.canceled
+        indices = [i for i in indices if not canceled[i]]
+    return map(related.__getitem__, indices)
+
+
+def _postings(log: LogView, name: str) -> dict[int, array[int]]:
+    """Code -> ascending record indices for one field, over the view's records.
+
+    Built once per field and kept in the view's ``indexes`` (shared with
+    later views of the same, unchanged log).
+    """
+    key = ("postings", name, log.length)
+    found = log.indexes.get(key)
+    if found is None:
+        with _BUILD_LOCK:
+            found = log.indexes.get(key)
+            if found is None:
+                lists: dict[int, list[int]] = {}
+                codes = log.properties[name]
+                for index, code in enumerate(codes[: log.length]):
+                    entry = lists.get(code)
+                    if entry is None:
+                        lists[code] = [index]
+                    else:
+                        entry.append(index)
+                found = {code: array("i", entry) for code, entry in lists.items()}
+                log.indexes[key] = found
+    return found
+
+
+def _from_postings(
+    log: LogView, name: str, passing: set[int], lo: int, hi: int
+) -> list[int] | None:
+    """The window's records whose code passes, when posting lists make that cheap.
+
+    None means "scan the window instead". Counts only decide how; the
+    result is the same either way.
+    """
+    if not passing or len(passing) > 16:
+        return None if passing else []
+    postings = _postings(log, name)
+    total = sum(len(postings.get(code, ())) for code in passing)
+    if total * _POSTINGS_SHARE > hi - lo:
+        return None
+    result: list[int] = []
+    for code in passing:
+        entries = postings.get(code)
+        if entries:
+            result.extend(entries[bisect_left(entries, lo) : bisect_left(entries, hi)])
+    return result
+
+
+# --- profile conditions ---------------------------------------------------------------
+
+
+def _profile_index(
+    snapshot: Snapshot, path: str
+) -> tuple[list[Any], array[int], dict[int, list[int]]]:
+    """The distinct values of ``contact.PATH``, each contact's code, and code -> positions."""
+    key = ("profile", path, snapshot.contact_count)
+    found = snapshot.indexes.get(key)
+    if found is None:
+        values: list[Any] = []
+        codes_by_key: dict[Any, int] = {}
+        codes = array("i")
+        members: dict[int, list[int]] = {}
+        for position, contact in enumerate(snapshot.contacts):
+            value = profile_value(contact, path)
+            value_id = value_key(value)
+            code = codes_by_key.get(value_id)
+            if code is None:
+                code = codes_by_key[value_id] = len(values)
+                values.append(value)
+                members[code] = []
+            codes.append(code)
+            members[code].append(position)
+        found = snapshot.indexes[key] = (values, codes, members)
+    return found
+
+
+def profile_mask(snapshot: Snapshot, path: str, test: ValueTest) -> int:
+    """The bitset of contacts whose ``contact.PATH`` value ``test`` finds TRUE."""
+    size = snapshot.contact_count
+    if not size:
+        return 0
+    values, codes, members = _profile_index(snapshot, path)
+    passing = [code for code, value in enumerate(values) if test(value) is True]
+    if len(passing) * 4 < len(values):
+        return mask_from_positions(chain.from_iterable(members[c] for c in passing), size)
+    wanted = set(passing)
+    return bits_to_int(bytes(map(wanted.__contains__, codes)))

@@ -1,0 +1,1 @@
+"""Files in and out: JSON Lines (``jsonl``). Sits above the repository it fills."""

@@ -1,0 +1,114 @@
+"""The domain records: contacts, interactions, interaction types, segments.
+
+All frozen Pydantic v2 models that validate on construction and round-trip
+through JSON exactly (see ``segmentkit.models.values`` for how date values are
+written). The marketing-workflow records (templates, send lists, number
+series, ...) live in ``segmentkit.marketing``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from segmentkit.models.values import FieldKind, Identifier, NonEmptyStr, ValueField, unambiguous
+
+__all__ = ["Contact", "Interaction", "InteractionType", "Segment"]
+
+AttributeKey = Annotated[str, StringConstraints(min_length=1)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Contact(_Record):
+    """A person or company that segments select."""
+
+    id: NonEmptyStr
+    name: str | None = None
+    email: str | None = None
+    type: Literal["person", "company"] = "person"
+    company_id: str | None = None
+    salesperson_code: str | None = None
+    attributes: dict[AttributeKey, ValueField] = Field(default_factory=dict)
+
+
+class Interaction(_Record):
+    """One entry of the interaction log: something a contact did or was sent."""
+
+    id: NonEmptyStr
+    type: Identifier
+    contact_id: NonEmptyStr
+    # unambiguous: a time in a DST fold or gap must still round-trip equal.
+    timestamp: Annotated[AwareDatetime, AfterValidator(unambiguous)]
+    properties: dict[AttributeKey, ValueField] = Field(default_factory=dict)
+    canceled: bool = False
+
+
+class InteractionType(_Record):
+    """The schema of one kind of interaction record.
+
+    ``fields`` declares each property and its kind; ``contact_references``
+    names the text fields that hold a contact id and so may follow ``via``.
+    """
+
+    name: Identifier
+    fields: dict[Identifier, FieldKind] = Field(default_factory=dict)
+    contact_references: frozenset[Identifier] = frozenset()
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _references_are_text_fields(self) -> Self:
+        for ref in sorted(self.contact_references):
+            kind = self.fields.get(ref)
+            if kind is None:
+                raise ValueError(f"contact reference {ref!r} is not a declared field")
+            if kind != "text":
+                raise ValueError(f"contact reference {ref!r} must be a text field, not {kind}")
+        return self
+
+
+class Segment(_Record):
+    """A saved segment: dynamic (a ``query``) or static (a ``members`` list).
+
+    Names follow Dynamics 365 Marketing: no spaces or special characters, so
+    that ``segment NAME`` can refer to them.
+    """
+
+    name: Identifier
+    query: str | None = None
+    members: list[NonEmptyStr] | None = None
+    description: str | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _explain_name(cls, name: object) -> object:
+        if isinstance(name, str) and (" " in name or not name):
+            raise ValueError(
+                "a segment name cannot be empty or contain spaces; "
+                "use CamelCase or underscores, e.g. 'NewLeads' or 'new_leads'"
+            )
+        return name
+
+    @model_validator(mode="after")
+    def _exactly_one_definition(self) -> Self:
+        if (self.query is None) == (self.members is None):
+            raise ValueError(
+                "a segment needs exactly one of 'query' (dynamic) or 'members' (static)"
+            )
+        return self
+
+    @property
+    def is_static(self) -> bool:
+        return self.members is not None

@@ -1,0 +1,1 @@
+"""The bundled sample data set (``data``, ``catalog``, ``sample.jsonl``) and the demo."""

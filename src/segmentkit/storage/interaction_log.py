@@ -1,0 +1,465 @@
+"""One interaction type's records as columns: ``InteractionLog`` (mutable,
+owned by the repository) and the immutable ``LogView``s it hands out.
+
+Records are not kept as pydantic models (a model and its dict cost about
+1.7 kB each): every column is a typed ``array`` and every property is
+dictionary-encoded per field (``ValueDictionary``: code -> value, code 0 =
+absent), so a record costs its id plus a few machine words. An
+``Interaction`` is rebuilt only when someone reads ``records``.
+
+Columns are append-only and shared between views: a view knows its own
+length and never looks past it, so appending in time order (the common case:
+logs grow forward) costs no copy. A batch that goes back in time is appended
+as it is and the log re-sorted into fresh columns when the next view is
+taken, so a bulk load of many batches sorts once.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from operator import itemgetter
+from typing import Any, overload
+
+from segmentkit.models.records import Interaction
+
+__all__ = [
+    "ABSENT_KEY",
+    "EMPTY_LOG",
+    "InteractionLog",
+    "LogView",
+    "ValueDictionary",
+    "from_microseconds",
+    "value_key",
+]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ABSENT = 0  # the property code of a record that does not have the field
+
+
+class _AbsentKey:
+    """The value_key-space marker of a missing field (never a stored value)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ABSENT_KEY"
+
+
+ABSENT_KEY: Any = _AbsentKey()
+
+
+def from_microseconds(micros: int, zone: tzinfo) -> datetime:
+    """The instant ``micros`` shown in ``zone`` (the inverse of ``to_microseconds``)."""
+    try:
+        instant = _EPOCH + timedelta(microseconds=micros)
+        return instant if zone is UTC else instant.astimezone(zone)
+    except OverflowError:
+        # Year 1 or 9999 with an offset: the UTC instant is no datetime, but
+        # the wall time in its own zone is.
+        edge = datetime.min if micros < 0 else datetime.max
+        offset = zone.utcoffset(edge) or timedelta(0)
+        wall = datetime(1970, 1, 1) + (timedelta(microseconds=micros) + offset)
+        return wall.replace(tzinfo=zone)
+
+
+def value_key(value: Any) -> Any:
+    """A dict key that tells apart values Python finds equal (1, 1.0, True; 0.0, -0.0).
+
+    Text, by far the most common kind, is its own key.
+    """
+    kind = value.__class__
+    if kind is str:
+        return value
+    if kind is int or kind is bool or kind is date:
+        return (kind, value)
+    if kind is float:
+        return (kind, value, math.copysign(1.0, value))
+    if value is None:
+        return None
+    # datetimes (whose zone matters beyond equality) and lists: exact text.
+    return (kind, repr(value))
+
+
+class ValueDictionary:
+    """One field's distinct values: ``values[code]``; code 0 means absent.
+
+    Append-only and shared by every view of the log: a view only meets
+    codes that existed when it was taken.
+    """
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self) -> None:
+        self.values: list[Any] = [None]
+        # ABSENT_KEY -> 0 lets a column of values with gaps be looked up in
+        # one map() (ingest): ABSENT_KEY stands for a record without the field.
+        self.codes: dict[Any, int] = {ABSENT_KEY: _ABSENT}
+
+    def code(self, value: Any) -> int:
+        key = value_key(value)
+        code = self.codes.get(key)
+        if code is None:
+            code = self.codes[key] = len(self.values)
+            self.values.append(value)
+        return code
+
+
+class _Records(Sequence[Interaction]):
+    """A view's records, rebuilt as ``Interaction`` models on demand."""
+
+    __slots__ = ("_view",)
+
+    def __init__(self, view: LogView) -> None:
+        self._view = view
+
+    def __len__(self) -> int:
+        return self._view.length
+
+    @overload
+    def __getitem__(self, index: int) -> Interaction: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Interaction]: ...
+    def __getitem__(self, index: int | slice) -> Interaction | Sequence[Interaction]:
+        if isinstance(index, slice):
+            return [self._view.record(i) for i in range(*index.indices(self._view.length))]
+        if index < 0:
+            index += self._view.length
+        if not 0 <= index < self._view.length:
+            raise IndexError("record index out of range")
+        return self._view.record(index)
+
+    def __iter__(self) -> Iterator[Interaction]:
+        return map(self._view.record, range(self._view.length))
+
+
+@dataclass(frozen=True, slots=True)
+class LogView:
+    """One interaction type's committed records, oldest first.
+
+    All columns are indexed alike, ``0 <= i < length``:
+    ``timestamps[i]`` (epoch microseconds), ``contacts[i]`` (contact
+    position of ``contact_id``), ``canceled[i]`` (0 or 1),
+    ``references[field][i]`` (contact position named by a contact-reference
+    property, -1 when absent), ``properties[field][i]`` (the value's code in
+    ``dictionaries[field]``, 0 when absent), ``ids[i]`` and ``zones[i]``
+    (the code of the timestamp's tzinfo in ``zone_table``). ``records[i]``
+    rebuilds the Interaction. ``indexes`` holds lazily built posting lists.
+    """
+
+    length: int
+    timestamps: Sequence[int]
+    contacts: Sequence[int]
+    records: Sequence[Interaction]
+    canceled: Sequence[int]
+    references: Mapping[str, Sequence[int]]
+    properties: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    dictionaries: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    ids: Sequence[str] = ()
+    zones: Sequence[int] = ()
+    zone_table: Sequence[tzinfo] = ()
+    contact_names: Sequence[str] | Mapping[int, str] = ()
+    type_name: str = ""
+    canceled_count: int = 0
+    models: Mapping[str, Interaction] = field(default_factory=dict)
+    indexes: dict[Any, Any] = field(default_factory=dict, compare=False)
+
+    def window(self, start: int | None, end: int | None) -> range:
+        """Indices of records with ``start <= timestamp < end`` (None = unbounded)."""
+        lo = 0 if start is None else bisect_left(self.timestamps, start, 0, self.length)
+        hi = self.length if end is None else bisect_left(self.timestamps, end, lo, self.length)
+        return range(lo, hi)
+
+    def up_to(self, instant: int) -> int:
+        """The index just past the last record with ``timestamp <= instant``."""
+        return bisect_right(self.timestamps, instant, 0, self.length)
+
+    def record(self, index: int) -> Interaction:
+        """The Interaction at ``index``, rebuilt from the columns (already validated)."""
+        model = self.models.get(self.ids[index]) if self.models else None
+        if model is not None and model.canceled == bool(self.canceled[index]):
+            return model
+        properties = {}
+        for name, codes in self.properties.items():
+            code = codes[index]
+            if code != _ABSENT:
+                properties[name] = self.dictionaries[name][code]
+        return Interaction.model_construct(
+            id=self.ids[index],
+            type=self.type_name,
+            contact_id=self.contact_names[self.contacts[index]],
+            timestamp=from_microseconds(self.timestamps[index], self.zone_table[self.zones[index]]),
+            properties=properties,
+            canceled=bool(self.canceled[index]),
+        )
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[Interaction]:
+        return iter(self.records[: self.length])
+
+
+EMPTY_LOG = LogView(0, (), (), (), (), {})
+
+
+class InteractionLog:
+    """The mutable columns behind one type's ``LogView``s (owned by the repository).
+
+    ``contact_names`` turns contact positions back into ids when records are
+    rebuilt: the repository passes its append-only id list; without one the
+    log remembers the ids of the records given to ``add``.
+    """
+
+    __slots__ = (
+        "_in_order",
+        "canceled",
+        "canceled_count",
+        "contact_names",
+        "contacts",
+        "dictionaries",
+        "field_order",
+        "ids",
+        "indexes",
+        "models",
+        "properties",
+        "reference_fields",
+        "references",
+        "timestamps",
+        "type_name",
+        "zone_codes",
+        "zone_table",
+        "zones",
+    )
+
+    def __init__(
+        self,
+        reference_fields: tuple[str, ...],
+        *,
+        type_name: str = "",
+        contact_names: list[str] | None = None,
+        field_order: tuple[str, ...] = (),
+    ) -> None:
+        self.reference_fields = reference_fields
+        # Rebuilt records list their properties in this order (the type's
+        # declared fields), whatever order each record was given in.
+        self.field_order = {name: rank for rank, name in enumerate(field_order)}
+        self.type_name = type_name
+        self.contact_names: list[str] | dict[int, str] = (
+            {} if contact_names is None else contact_names
+        )
+        self.ids: list[str] = []
+        self.timestamps = array("q")
+        self.contacts = array("i")
+        self.canceled = bytearray()
+        self.canceled_count = 0
+        self.zones = array("I")
+        self.zone_table: list[tzinfo] = []
+        self.zone_codes: dict[tzinfo, int] = {}
+        self.references = {name: array("i") for name in reference_fields}
+        self.properties: dict[str, array[int]] = {}
+        self.dictionaries: dict[str, ValueDictionary] = {}
+        # Records that arrived as models, by id: handed back as the same
+        # objects (while their canceled flag still matches).
+        self.models: dict[str, Interaction] = {}
+        # Lazily built lookups (posting lists) shared by the views of the
+        # log as it is now; replaced, never cleared, when records are added.
+        self.indexes: dict[Any, Any] = {}
+        self._in_order = True
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def view(self) -> LogView:
+        if not self._in_order:
+            self._sort()
+        view = LogView(
+            len(self.ids),
+            self.timestamps,
+            self.contacts,
+            (),  # replaced below: _Records needs the view itself
+            self.canceled,
+            dict(self.references),
+            dict(
+                sorted(
+                    self.properties.items(),
+                    key=lambda item: self.field_order.get(item[0], len(self.field_order)),
+                )
+            ),
+            {name: dictionary.values for name, dictionary in self.dictionaries.items()},
+            self.ids,
+            self.zones,
+            self.zone_table,
+            self.contact_names,
+            self.type_name,
+            self.canceled_count,
+            self.models,
+            self.indexes,
+        )
+        return _attach_records(view)
+
+    # -- adding --------------------------------------------------------------------
+
+    def zone_code(self, zone: tzinfo) -> int:
+        """The code of a timestamp's tzinfo in ``zone_table``."""
+        try:
+            code = self.zone_codes.get(zone)
+        except TypeError:  # an unhashable tzinfo class: compare by identity
+            for code, known in enumerate(self.zone_table):
+                if known is zone:
+                    return code
+            self.zone_table.append(zone)
+            return len(self.zone_table) - 1
+        if code is None:
+            code = self.zone_codes[zone] = len(self.zone_table)
+            self.zone_table.append(zone)
+        return code
+
+    def dictionary(self, name: str) -> ValueDictionary:
+        """The value dictionary of a property field, its column created on first use."""
+        dictionary = self.dictionaries.get(name)
+        if dictionary is None:
+            dictionary = self.dictionaries[name] = ValueDictionary()
+            self.properties[name] = array("I", bytes(4 * len(self.ids)))
+        return dictionary
+
+    def add(
+        self,
+        rows: Iterable[tuple[int, int, Interaction, tuple[int, ...]]],
+        *,
+        keep: Container[int] | None = None,
+    ) -> None:
+        """Add ``(timestamp, contact position, record, reference positions)`` rows.
+
+        Reference positions follow ``reference_fields``. The record gives the
+        id, the properties, the canceled flag and the timestamp's zone.
+        Records are kept as the model objects they are (handed back by
+        ``records``) when ``keep`` is None or holds their ``id()``.
+        """
+        batch = list(rows)
+        if not batch:
+            return
+        self.models.update(
+            (row[2].id, row[2]) for row in batch if keep is None or id(row[2]) in keep
+        )
+        names = self.contact_names
+        if isinstance(names, dict):
+            names.update((row[1], row[2].contact_id) for row in batch)
+        if not self.type_name:
+            self.type_name = batch[0][2].type
+        fields = list(dict.fromkeys(key for row in batch for key in row[2].properties))
+        dictionaries = [self.dictionary(name) for name in fields]
+        self.extend(
+            ids=[row[2].id for row in batch],
+            timestamps=[row[0] for row in batch],
+            contacts=[row[1] for row in batch],
+            zones=[self.zone_code(row[2].timestamp.tzinfo or UTC) for row in batch],
+            canceled=[row[2].canceled for row in batch],
+            references=[list(column) for column in zip(*(row[3] for row in batch), strict=True)]
+            if self.reference_fields
+            else [],
+            properties={
+                name: [
+                    _ABSENT if (value := row[2].properties.get(name, _MISSING)) is _MISSING
+                    else dictionary.code(value)
+                    for row in batch
+                ]
+                for name, dictionary in zip(fields, dictionaries, strict=True)
+            },
+        )
+
+    def extend(
+        self,
+        *,
+        ids: list[str],
+        timestamps: list[int],
+        contacts: Iterable[int],
+        zones: Iterable[int],
+        canceled: Iterable[bool] | None,
+        references: Sequence[Iterable[int]],
+        properties: Mapping[str, Iterable[int]],
+    ) -> None:
+        """Append a batch given as columns (property codes from ``dictionary``).
+
+        Columns of fields the batch does not have are padded with "absent".
+        """
+        count = len(ids)
+        if not count:
+            return
+        self.indexes = {}
+        if self._in_order and (
+            (self.timestamps and min(timestamps) < self.timestamps[-1])
+            or timestamps != sorted(timestamps)
+        ):
+            # Sorted once, when the next view is taken: a bulk load of many
+            # batches pays for one sort, not one merge per batch.
+            self._in_order = False
+        self.ids.extend(ids)
+        self.timestamps.extend(timestamps)
+        self.contacts.extend(contacts)
+        self.zones.extend(zones)
+        if canceled is None:
+            self.canceled.extend(bytes(count))
+        else:
+            flags = bytes(map(bool, canceled))
+            self.canceled.extend(flags)
+            self.canceled_count += flags.count(1)
+        for name, column in zip(self.reference_fields, references, strict=True):
+            self.references[name].extend(column)
+        padding = bytes(4 * count)
+        for name, codes in self.properties.items():
+            given = properties.get(name)
+            if given is None:
+                codes.frombytes(padding)
+            else:
+                codes.extend(given)
+
+    def _sort(self) -> None:
+        """Re-sort every column by timestamp into fresh arrays (stable)."""
+        count = len(self.ids)
+        self._in_order = True
+        if count < 2:
+            return
+        order = sorted(range(count), key=self.timestamps.__getitem__)
+        pick = itemgetter(*order)  # one C loop per column
+        self.ids = list(pick(self.ids))
+        self.timestamps = array("q", pick(self.timestamps))
+        self.contacts = array("i", pick(self.contacts))
+        # Columns of one repeated value (one zone, nothing canceled) stay as they are.
+        if len(self.zone_table) > 1:
+            self.zones = array("I", pick(self.zones))
+        if self.canceled_count:
+            self.canceled = bytearray(pick(self.canceled))
+        self.references = {name: array("i", pick(c)) for name, c in self.references.items()}
+        self.properties = {name: array("I", pick(c)) for name, c in self.properties.items()}
+
+    def set_canceled(self, ids: frozenset[str]) -> int:
+        """Mark the records with these ids canceled; returns how many changed.
+
+        Copies the canceled column, so views taken before stay as they were.
+        """
+        if not self._in_order:
+            self._sort()
+        canceled = bytearray(self.canceled)
+        changed = 0
+        for index, record_id in enumerate(self.ids):
+            if record_id in ids and not canceled[index]:
+                canceled[index] = 1
+                changed += 1
+        if changed:
+            self.canceled = canceled
+            self.canceled_count += changed
+        return changed
+
+
+_MISSING: Any = object()
+
+
+def _attach_records(view: LogView) -> LogView:
+    # A frozen dataclass: the records sequence needs the finished view.
+    object.__setattr__(view, "records", _Records(view))
+    return view

@@ -1,0 +1,152 @@
+"""The storage layout the evaluator reads: contacts interned to positions,
+interactions in per-type columns sorted by timestamp.
+
+A window over one type is two ``bisect`` calls on ``timestamps``; no query
+scans records outside its window. The repository owns the mutable
+``InteractionLog`` objects and hands out immutable ``LogView`` /
+``Snapshot`` objects: a reader holding a snapshot keeps seeing exactly the
+records that were committed when it took it, whatever is added later. The
+columns themselves are described in ``segmentkit.storage.interaction_log``; this
+module holds the snapshot and the bitsets over contacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import accumulate, compress, count, repeat
+from operator import add, itemgetter
+from typing import Any
+
+from segmentkit.models.records import Contact, InteractionType, Segment
+from segmentkit.storage.interaction_log import (
+    ABSENT_KEY,
+    EMPTY_LOG,
+    InteractionLog,
+    LogView,
+    ValueDictionary,
+    from_microseconds,
+    value_key,
+)
+
+__all__ = [
+    "ABSENT_KEY",
+    "EMPTY_LOG",
+    "InteractionLog",
+    "LogView",
+    "Snapshot",
+    "ValueDictionary",
+    "bits_to_int",
+    "from_microseconds",
+    "mask_from_positions",
+    "positions_of",
+    "to_microseconds",
+    "value_key",
+]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_microseconds(instant: datetime) -> int:
+    """Microseconds since the Unix epoch of an aware datetime (exact, no float)."""
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything one evaluation reads, as committed at one moment.
+
+    Contacts are interned: ``contact_ids[p]`` is the id at position ``p`` and
+    ``positions[id] == p``. Sets of contacts are Python ints used as bitsets
+    over positions, one byte per contact (bit ``8 * p`` set = contact ``p``
+    is in the set; see ``bits_to_int``). Build them with
+    ``mask_from_positions`` / ``mask_of`` and combine them with ``&``, ``|``
+    and ``all_mask & ~mask``.
+    ``indexes`` caches lazily built lookups over the contacts (per snapshot).
+    """
+
+    contacts: Sequence[Contact]
+    contact_ids: Sequence[str]
+    positions: Mapping[str, int]
+    logs: Mapping[str, LogView]
+    types: Mapping[str, InteractionType]
+    segments: Mapping[str, Segment]
+    indexes: MutableMapping[Any, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def contact_count(self) -> int:
+        return len(self.contact_ids)
+
+    @property
+    def all_mask(self) -> int:
+        """The bitset of every contact."""
+        size = len(self.contact_ids)
+        found = self.indexes.get(("all", size))
+        if found is None:
+            found = self.indexes[("all", size)] = bits_to_int(b"\x01" * size)
+        return found
+
+    def log(self, type_name: str) -> LogView:
+        return self.logs.get(type_name, EMPTY_LOG)
+
+    def ids_of(self, mask: int) -> frozenset[str]:
+        """The contact ids whose bits are set in ``mask``."""
+        if mask <= 0:
+            return frozenset()
+        ids = self.contact_ids
+        flags = (mask & self.all_mask).to_bytes(len(ids), "little")
+        if flags.count(1) * 3 < len(ids):
+            # Touch only the selected ids: the id objects lie all over memory,
+            # and reading every one of them is what costs.
+            positions = _flag_positions(flags)
+            if len(positions) == 1:
+                return frozenset((ids[positions[0]],))
+            return frozenset(itemgetter(*positions)(ids))
+        return frozenset(compress(ids, flags))
+
+    def mask_of(self, ids: Iterable[str]) -> int:
+        """The bitset of the given ids; unknown ids are left out."""
+        positions = self.positions
+        return mask_from_positions(
+            (p for p in (positions.get(i) for i in ids) if p is not None), self.contact_count
+        )
+
+
+def positions_of(mask: int) -> list[int]:
+    """The positions of the contacts in a bitset, ascending."""
+    if mask <= 0:
+        return []
+    return _flag_positions(mask.to_bytes((mask.bit_length() + 7) // 8, "little"))
+
+
+def _flag_positions(flags: bytes) -> list[int]:
+    """The indices of the 1 bytes in a string of 0/1 bytes.
+
+    Split at the ones: the lengths of the runs of zeros between them give
+    the positions, all in C.
+    """
+    runs = flags.split(b"\x01")
+    return list(map(add, accumulate(map(len, runs[:-1])), count()))
+
+
+def mask_from_positions(positions: Iterable[int], size: int) -> int:
+    """The bitset with the given positions (all below ``size``) set, built in linear time."""
+    if not size:
+        return 0
+    flags = bytearray(size)
+    # bytearray.__setitem__ through map: the loop runs in C; any() drains it
+    # (every call returns None).
+    any(map(flags.__setitem__, positions, repeat(1)))
+    return bits_to_int(flags)
+
+
+def bits_to_int(flags: bytes | bytearray) -> int:
+    """The bitset of the positions p where ``flags[p]`` is 1 (every byte 0 or 1).
+
+    A contact owns a whole byte of the bitset (bit 8p): converting between
+    flags and bitsets is then a plain copy, and ``&``, ``|`` and ``~`` with
+    ``all_mask`` work as on any bitset.
+    """
+    return int.from_bytes(flags, "little")
