@@ -26,6 +26,8 @@ from segmentkit.language.ast import Query, SegmentReference
 from segmentkit.language.check import check_names, referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.repository.positions import CommittedPositions
+from segmentkit.repository.segment_graph import cycle_through
 from segmentkit.storage.builtin_types import BUILTIN_TYPES
 from segmentkit.storage.ingest import fast_columns
 from segmentkit.storage.store import InteractionLog, Snapshot
@@ -43,41 +45,6 @@ __all__ = ["InMemoryRepository"]
 
 _CONTACTS: TypeAdapter[list[Contact]] = TypeAdapter(list[Contact])
 _INTERACTIONS: TypeAdapter[list[Interaction]] = TypeAdapter(list[Interaction])
-
-
-class _CommittedPositions(Mapping[str, int]):
-    """The live id -> position dict, limited to the contacts a snapshot holds.
-
-    Contacts are only ever appended, so a snapshot can share the growing dict
-    instead of copying it: positions at or past ``len(ids)`` belong to later
-    writes and are hidden. Iteration goes through the snapshot's own id tuple,
-    never the dict another thread may be growing.
-    """
-
-    __slots__ = ("_ids", "_live")
-
-    def __init__(self, live: dict[str, int], ids: tuple[str, ...]) -> None:
-        self._live = live
-        self._ids = ids
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        position = self._live.get(key) if isinstance(key, str) else None
-        return default if position is None or position >= len(self._ids) else position
-
-    def __getitem__(self, key: str) -> int:
-        position = self.get(key)
-        if position is None:
-            raise KeyError(key)
-        return int(position)
-
-    def __contains__(self, key: object) -> bool:
-        return self.get(key) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
-
-    def __len__(self) -> int:
-        return len(self._ids)
 
 
 class InMemoryRepository:
@@ -330,35 +297,10 @@ class InMemoryRepository:
             text=text,
         )
         references = tuple(referenced_segments(parsed))
-        cycle = self._cycle_through(segment.name, references)
+        cycle = cycle_through(segment.name, references, self._references)
         if cycle is not None:
             raise SegmentCycleError(cycle)
         return parsed, references
-
-    def _cycle_through(self, name: str, references: tuple[str, ...]) -> list[str] | None:
-        """The circle ``name -> ... -> name`` that saving these references would close.
-
-        The saved segments form no circle, so any new one passes through
-        ``name``. Iterative depth-first search: long chains must not hit
-        Python's recursion limit.
-        """
-        path = [name]
-        pending = [iter(references)]
-        visited: set[str] = set()
-        while pending:
-            following = next(pending[-1], None)
-            if following is None:
-                pending.pop()
-                path.pop()
-                continue
-            if following == name:
-                return [*path, name]
-            if following in visited:
-                continue
-            visited.add(following)
-            path.append(following)
-            pending.append(iter(self._references.get(following, ())))
-        return None
 
     def get_segment(self, name: str) -> Segment | None:
         """The saved segment with this name, or None."""
@@ -419,7 +361,7 @@ class InMemoryRepository:
         return Snapshot(
             contacts=contacts,
             contact_ids=contact_ids,
-            positions=_CommittedPositions(self._positions, contact_ids),
+            positions=CommittedPositions(self._positions, contact_ids),
             logs=MappingProxyType({name: log.view() for name, log in self._logs.items()}),
             types=MappingProxyType(self._types),
             segments=MappingProxyType(self._segments),

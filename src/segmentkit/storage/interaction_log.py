@@ -16,195 +16,17 @@ taken, so a bulk load of many batches sorts once.
 
 from __future__ import annotations
 
-import math
 from array import array
-from bisect import bisect_left, bisect_right
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from collections.abc import Container, Iterable, Mapping, Sequence
+from datetime import UTC, tzinfo
 from operator import itemgetter
-from typing import Any, overload
+from typing import Any
 
 from segmentkit.models.records import Interaction
+from segmentkit.storage.encoding import ABSENT, ValueDictionary
+from segmentkit.storage.log_view import LogView, attach_records
 
-__all__ = [
-    "ABSENT_KEY",
-    "EMPTY_LOG",
-    "InteractionLog",
-    "LogView",
-    "ValueDictionary",
-    "from_microseconds",
-    "value_key",
-]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ABSENT = 0  # the property code of a record that does not have the field
-
-
-class _AbsentKey:
-    """The value_key-space marker of a missing field (never a stored value)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "ABSENT_KEY"
-
-
-ABSENT_KEY: Any = _AbsentKey()
-
-
-def from_microseconds(micros: int, zone: tzinfo) -> datetime:
-    """The instant ``micros`` shown in ``zone`` (the inverse of ``to_microseconds``)."""
-    try:
-        instant = _EPOCH + timedelta(microseconds=micros)
-        return instant if zone is UTC else instant.astimezone(zone)
-    except OverflowError:
-        # Year 1 or 9999 with an offset: the UTC instant is no datetime, but
-        # the wall time in its own zone is.
-        edge = datetime.min if micros < 0 else datetime.max
-        offset = zone.utcoffset(edge) or timedelta(0)
-        wall = datetime(1970, 1, 1) + (timedelta(microseconds=micros) + offset)
-        return wall.replace(tzinfo=zone)
-
-
-def value_key(value: Any) -> Any:
-    """A dict key that tells apart values Python finds equal (1, 1.0, True; 0.0, -0.0).
-
-    Text, by far the most common kind, is its own key.
-    """
-    kind = value.__class__
-    if kind is str:
-        return value
-    if kind is int or kind is bool or kind is date:
-        return (kind, value)
-    if kind is float:
-        return (kind, value, math.copysign(1.0, value))
-    if value is None:
-        return None
-    # datetimes (whose zone matters beyond equality) and lists: exact text.
-    return (kind, repr(value))
-
-
-class ValueDictionary:
-    """One field's distinct values: ``values[code]``; code 0 means absent.
-
-    Append-only and shared by every view of the log: a view only meets
-    codes that existed when it was taken.
-    """
-
-    __slots__ = ("codes", "values")
-
-    def __init__(self) -> None:
-        self.values: list[Any] = [None]
-        # ABSENT_KEY -> 0 lets a column of values with gaps be looked up in
-        # one map() (ingest): ABSENT_KEY stands for a record without the field.
-        self.codes: dict[Any, int] = {ABSENT_KEY: _ABSENT}
-
-    def code(self, value: Any) -> int:
-        key = value_key(value)
-        code = self.codes.get(key)
-        if code is None:
-            code = self.codes[key] = len(self.values)
-            self.values.append(value)
-        return code
-
-
-class _Records(Sequence[Interaction]):
-    """A view's records, rebuilt as ``Interaction`` models on demand."""
-
-    __slots__ = ("_view",)
-
-    def __init__(self, view: LogView) -> None:
-        self._view = view
-
-    def __len__(self) -> int:
-        return self._view.length
-
-    @overload
-    def __getitem__(self, index: int) -> Interaction: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Interaction]: ...
-    def __getitem__(self, index: int | slice) -> Interaction | Sequence[Interaction]:
-        if isinstance(index, slice):
-            return [self._view.record(i) for i in range(*index.indices(self._view.length))]
-        if index < 0:
-            index += self._view.length
-        if not 0 <= index < self._view.length:
-            raise IndexError("record index out of range")
-        return self._view.record(index)
-
-    def __iter__(self) -> Iterator[Interaction]:
-        return map(self._view.record, range(self._view.length))
-
-
-@dataclass(frozen=True, slots=True)
-class LogView:
-    """One interaction type's committed records, oldest first.
-
-    All columns are indexed alike, ``0 <= i < length``:
-    ``timestamps[i]`` (epoch microseconds), ``contacts[i]`` (contact
-    position of ``contact_id``), ``canceled[i]`` (0 or 1),
-    ``references[field][i]`` (contact position named by a contact-reference
-    property, -1 when absent), ``properties[field][i]`` (the value's code in
-    ``dictionaries[field]``, 0 when absent), ``ids[i]`` and ``zones[i]``
-    (the code of the timestamp's tzinfo in ``zone_table``). ``records[i]``
-    rebuilds the Interaction. ``indexes`` holds lazily built posting lists.
-    """
-
-    length: int
-    timestamps: Sequence[int]
-    contacts: Sequence[int]
-    records: Sequence[Interaction]
-    canceled: Sequence[int]
-    references: Mapping[str, Sequence[int]]
-    properties: Mapping[str, Sequence[int]] = field(default_factory=dict)
-    dictionaries: Mapping[str, Sequence[Any]] = field(default_factory=dict)
-    ids: Sequence[str] = ()
-    zones: Sequence[int] = ()
-    zone_table: Sequence[tzinfo] = ()
-    contact_names: Sequence[str] | Mapping[int, str] = ()
-    type_name: str = ""
-    canceled_count: int = 0
-    models: Mapping[str, Interaction] = field(default_factory=dict)
-    indexes: dict[Any, Any] = field(default_factory=dict, compare=False)
-
-    def window(self, start: int | None, end: int | None) -> range:
-        """Indices of records with ``start <= timestamp < end`` (None = unbounded)."""
-        lo = 0 if start is None else bisect_left(self.timestamps, start, 0, self.length)
-        hi = self.length if end is None else bisect_left(self.timestamps, end, lo, self.length)
-        return range(lo, hi)
-
-    def up_to(self, instant: int) -> int:
-        """The index just past the last record with ``timestamp <= instant``."""
-        return bisect_right(self.timestamps, instant, 0, self.length)
-
-    def record(self, index: int) -> Interaction:
-        """The Interaction at ``index``, rebuilt from the columns (already validated)."""
-        model = self.models.get(self.ids[index]) if self.models else None
-        if model is not None and model.canceled == bool(self.canceled[index]):
-            return model
-        properties = {}
-        for name, codes in self.properties.items():
-            code = codes[index]
-            if code != _ABSENT:
-                properties[name] = self.dictionaries[name][code]
-        return Interaction.model_construct(
-            id=self.ids[index],
-            type=self.type_name,
-            contact_id=self.contact_names[self.contacts[index]],
-            timestamp=from_microseconds(self.timestamps[index], self.zone_table[self.zones[index]]),
-            properties=properties,
-            canceled=bool(self.canceled[index]),
-        )
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __iter__(self) -> Iterator[Interaction]:
-        return iter(self.records[: self.length])
-
-
-EMPTY_LOG = LogView(0, (), (), (), (), {})
+__all__ = ["InteractionLog"]
 
 
 class InteractionLog:
@@ -300,7 +122,7 @@ class InteractionLog:
             self.models,
             self.indexes,
         )
-        return _attach_records(view)
+        return attach_records(view)
 
     # -- adding --------------------------------------------------------------------
 
@@ -364,7 +186,7 @@ class InteractionLog:
             else [],
             properties={
                 name: [
-                    _ABSENT if (value := row[2].properties.get(name, _MISSING)) is _MISSING
+                    ABSENT if (value := row[2].properties.get(name, _MISSING)) is _MISSING
                     else dictionary.code(value)
                     for row in batch
                 ]
@@ -458,8 +280,3 @@ class InteractionLog:
 
 _MISSING: Any = object()
 
-
-def _attach_records(view: LogView) -> LogView:
-    # A frozen dataclass: the records sequence needs the finished view.
-    object.__setattr__(view, "records", _Records(view))
-    return view

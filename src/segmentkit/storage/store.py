@@ -14,21 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import accumulate, compress, count, repeat
 from operator import add, itemgetter
 from typing import Any
 
 from segmentkit.models.records import Contact, InteractionType, Segment
-from segmentkit.storage.interaction_log import (
+from segmentkit.storage.encoding import (
     ABSENT_KEY,
-    EMPTY_LOG,
-    InteractionLog,
-    LogView,
     ValueDictionary,
     from_microseconds,
+    to_microseconds,
     value_key,
 )
+from segmentkit.storage.interaction_log import InteractionLog
+from segmentkit.storage.log_view import EMPTY_LOG, LogView
 
 __all__ = [
     "ABSENT_KEY",
@@ -44,15 +43,6 @@ __all__ = [
     "to_microseconds",
     "value_key",
 ]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_microseconds(instant: datetime) -> int:
-    """Microseconds since the Unix epoch of an aware datetime (exact, no float)."""
-    delta = instant - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:

@@ -1,0 +1,107 @@
+"""The query AST: the one meeting point of parser, formatter, checker and evaluator.
+
+Every node is a frozen Pydantic model with a ``kind`` tag, compares by value,
+hashes, and serialises to JSON and back. Source positions (for error
+messages) ride along as a private attribute that takes no part in equality,
+hashing or serialisation, so ``parse(format(q)) == q`` holds although the
+formatted text puts words in other places.
+
+``and``/``or`` nodes are n-ary and flatten nested nodes of their own kind on
+construction: ``a and b and c`` is one ``And`` with three operands however it
+was built, which keeps long chains shallow and gives each query one shape.
+
+The nodes live in modules by what they are (``node``, ``literals``,
+``restrictions``, ``clauses``, ``queries``); import them from here.
+"""
+
+from segmentkit.language.ast.clauses import (
+    Ago,
+    Before,
+    Between,
+    Count,
+    InLast,
+    Point,
+    Since,
+    Window,
+)
+from segmentkit.language.ast.literals import (
+    AnyLiteral,
+    BooleanLiteral,
+    DateLiteral,
+    DateTimeLiteral,
+    ListLiteral,
+    NullLiteral,
+    NumberLiteral,
+    ScalarLiteral,
+    StringLiteral,
+)
+from segmentkit.language.ast.node import (
+    MAX_DEPTH,
+    ComparisonOperator,
+    CountOperator,
+    Node,
+    Position,
+    Unit,
+    depth,
+)
+from segmentkit.language.ast.queries import (
+    AllContacts,
+    And,
+    AnyQuery,
+    InteractionCondition,
+    Not,
+    Or,
+    ProfileCondition,
+    Query,
+    SegmentReference,
+)
+from segmentkit.language.ast.restrictions import (
+    Comparison,
+    Restriction,
+    WhereAnd,
+    WhereNot,
+    WhereOr,
+)
+from segmentkit.models.values import Identifier
+
+__all__ = [
+    "MAX_DEPTH",
+    "Ago",
+    "AllContacts",
+    "And",
+    "AnyLiteral",
+    "AnyQuery",
+    "Before",
+    "Between",
+    "BooleanLiteral",
+    "Comparison",
+    "ComparisonOperator",
+    "Count",
+    "CountOperator",
+    "DateLiteral",
+    "DateTimeLiteral",
+    "Identifier",
+    "InLast",
+    "InteractionCondition",
+    "ListLiteral",
+    "Node",
+    "Not",
+    "NullLiteral",
+    "NumberLiteral",
+    "Or",
+    "Point",
+    "Position",
+    "ProfileCondition",
+    "Query",
+    "Restriction",
+    "ScalarLiteral",
+    "SegmentReference",
+    "Since",
+    "StringLiteral",
+    "Unit",
+    "WhereAnd",
+    "WhereNot",
+    "WhereOr",
+    "Window",
+    "depth",
+]
