@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "DuplicateRecordError",
     "InvalidArgumentError",
+    "MarketingError",
+    "NumberSeriesError",
     "QuerySyntaxError",
     "QueryValidationError",
     "RecordError",
     "SegmentCycleError",
     "SegmentKitError",
+    "SegmentStatusError",
+    "UnknownRecordError",
     "caret_excerpt",
 ]
 
@@ -214,3 +219,90 @@ class InvalidArgumentError(SegmentKitError, ValueError):
         self.problem = problem
         self.argument = argument
         super().__init__(problem)
+
+
+class SegmentStatusError(InvalidArgumentError):
+    """A segment used in a way its lifecycle status does not allow.
+
+    ``segment`` is its name and ``status`` its status: a draft or stopped
+    segment has no members, and a live segment may refer only to live ones.
+    ``referrers`` names the live segments that refer to ``segment`` when
+    that is what stops the change (stopping it, or saving it as a draft).
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        segment: str,
+        status: str,
+        referrers: Sequence[str] = (),
+        argument: str | None = None,
+    ) -> None:
+        self.segment = segment
+        self.status = status
+        self.referrers = list(referrers)
+        super().__init__(problem, argument=argument)
+
+
+class MarketingError(SegmentKitError, ValueError):
+    """A marketing action (``segmentkit.marketing``) that cannot be done as asked.
+
+    ``problem`` says what is wrong and ``hint`` what to do about it, when
+    there is something to do. Nothing was changed.
+    """
+
+    def __init__(self, problem: str, *, hint: str | None = None) -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(problem if hint is None else f"{problem}. {hint}")
+
+
+class UnknownRecordError(MarketingError):
+    """A code or number that names no record: ``kind`` ("template",
+    "salesperson", "contact", ...), ``key`` the code given, ``suggestions`` the
+    closest known codes."""
+
+    def __init__(
+        self,
+        kind: str,
+        key: object,
+        *,
+        suggestions: Sequence[str] = (),
+        hint: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.key = key
+        self.suggestions = list(suggestions)
+        problem = f"There is no {kind} {key!r}"
+        if self.suggestions:
+            problem += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        super().__init__(problem, hint=hint)
+
+
+class DuplicateRecordError(MarketingError):
+    """A record whose code is taken: ``kind`` and ``key`` name it."""
+
+    def __init__(self, kind: str, key: str, *, hint: str | None = None) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"There is already a {kind} {key!r}", hint=hint)
+
+
+class NumberSeriesError(MarketingError):
+    """A number series that cannot give the next number: ``series`` is its
+    code, ``last_used`` the last number it gave, ``ending_number`` its end."""
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        series: str,
+        last_used: str | None = None,
+        ending_number: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.series = series
+        self.last_used = last_used
+        self.ending_number = ending_number
+        super().__init__(problem, hint=hint)

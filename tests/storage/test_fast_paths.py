@@ -80,7 +80,8 @@ PROPERTY_VALUES: dict[str, list[Any]] = {
 
 @contextmanager
 def plain_path_only() -> Iterator[None]:
-    with mock.patch("segmentkit.repository.in_memory.fast_columns", lambda *args, **kwargs: None):
+    target = "segmentkit.storage.interaction_store.fast_columns"
+    with mock.patch(target, lambda *args, **kwargs: None):
         yield
 
 
@@ -171,7 +172,7 @@ def test_a_clean_batch_of_dicts_takes_the_fast_path() -> None:
     with (
         mock.patch.object(ingest, "_columns", side_effect=AssertionError("per record")),
         mock.patch(
-            "segmentkit.repository.in_memory.validate_items",
+            "segmentkit.storage.interaction_store.validate_items",
             side_effect=AssertionError("plain"),
         ),
     ):

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from segmentkit.engine.compare import compile_comparison, compile_restriction
 from segmentkit.engine.scan import profile_mask, selected_contacts
 from segmentkit.engine.windows import require_aware, resolve_timezone, window_bounds
-from segmentkit.errors import InvalidArgumentError, QueryValidationError, SegmentCycleError
+from segmentkit.errors import (
+    InvalidArgumentError,
+    QueryValidationError,
+    SegmentCycleError,
+    SegmentStatusError,
+)
 from segmentkit.language.ast import (
     AllContacts,
     And,
@@ -80,6 +85,14 @@ class _Evaluation:
             # check_names stops this for the query itself; a saved query is
             # checked below, so this is a snapshot edited behind our back.
             raise QueryValidationError(f"There is no segment named {name}", word=name)
+        if segment.status != "live":
+            words = "a draft" if segment.status == "draft" else segment.status
+            raise SegmentStatusError(
+                f"segment {name!r} is {words}, so it has no members: only a live segment "
+                f"has members; put it live first (repo.go_live({name!r}))",
+                segment=name,
+                status=segment.status,
+            )
         if segment.query is None:
             return []
         # parse caches by text; checking names again is cheap and catches a

@@ -23,7 +23,7 @@ from pydantic import (
 
 from segmentkit.models.values import FieldKind, Identifier, NonEmptyStr, ValueField, unambiguous
 
-__all__ = ["Contact", "Interaction", "InteractionType", "Segment"]
+__all__ = ["Contact", "Interaction", "InteractionType", "Segment", "SegmentStatus"]
 
 AttributeKey = Annotated[str, StringConstraints(min_length=1)]
 
@@ -79,17 +79,24 @@ class InteractionType(_Record):
         return self
 
 
+# Dynamics 365 Marketing's lifecycle: a draft is being designed, a live
+# segment has members, a stopped one has none until it goes live again.
+SegmentStatus = Literal["draft", "live", "stopped"]
+
+
 class Segment(_Record):
     """A saved segment: dynamic (a ``query``) or static (a ``members`` list).
 
     Names follow Dynamics 365 Marketing: no spaces or special characters, so
-    that ``segment NAME`` can refer to them.
+    that ``segment NAME`` can refer to them. Only a ``live`` segment has
+    members (``repo.go_live`` / ``repo.stop`` move it through its lifecycle).
     """
 
     name: Identifier
     query: str | None = None
     members: list[NonEmptyStr] | None = None
     description: str | None = None
+    status: SegmentStatus = "live"
 
     @field_validator("name", mode="before")
     @classmethod

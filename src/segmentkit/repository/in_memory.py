@@ -3,48 +3,38 @@
 Writes are all or nothing: a batch is validated completely (pydantic for
 the records, the type schemas, the contacts they name, duplicate ids)
 before anything is stored, so a refused batch leaves the repository exactly
-as it was. Readers work on ``Snapshot``s (``segmentkit.storage.store``): immutable
-views that a later write never changes, so evaluation needs no lock and a
-reader in another thread sees a batch entirely or not at all.
+as it was. Several writes become one with ``transaction()``. Readers work on
+``Snapshot``s (``segmentkit.storage.store``): immutable views that a later
+write never changes, so evaluation needs no lock and a reader in another
+thread sees a batch, or a transaction, entirely or not at all.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from heapq import merge
 from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel
 
 from segmentkit.engine.evaluate import evaluate
-from segmentkit.errors import InvalidArgumentError, RecordError, SegmentCycleError
+from segmentkit.errors import InvalidArgumentError, RecordError
 from segmentkit.language.ast import Query, SegmentReference
-from segmentkit.language.check import check_names, referenced_segments
-from segmentkit.language.parse import parse
 from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
-from segmentkit.repository.positions import CommittedPositions
-from segmentkit.repository.segment_graph import cycle_through
+from segmentkit.repository.segment_catalog import SegmentCatalog
+from segmentkit.repository.transaction import Savepoint, TransactionState
 from segmentkit.storage.builtin_types import BUILTIN_TYPES
-from segmentkit.storage.ingest import fast_columns
-from segmentkit.storage.store import InteractionLog, Snapshot
-from segmentkit.storage.validation import (
-    TypeSchema,
-    batch_items,
-    did_you_mean,
-    interaction_rows,
-    validate_batch,
-    validate_items,
-    validate_one,
-)
+from segmentkit.storage.contact_table import ContactTable
+from segmentkit.storage.interaction_store import InteractionStore
+from segmentkit.storage.store import Snapshot
+from segmentkit.storage.validation import batch_items, did_you_mean, validate_one
 
 __all__ = ["InMemoryRepository"]
-
-_CONTACTS: TypeAdapter[list[Contact]] = TypeAdapter(list[Contact])
-_INTERACTIONS: TypeAdapter[list[Interaction]] = TypeAdapter(list[Interaction])
 
 
 class InMemoryRepository:
@@ -57,30 +47,86 @@ class InMemoryRepository:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        # Contacts are interned to positions, append-only (the store's layout).
-        self._contacts: list[Contact] = []
-        self._contact_ids: list[str] = []
-        self._positions: dict[str, int] = {}
-        # Types and segments are replaced, never mutated, on write (copy on
-        # write), so a snapshot can hold the dict itself.
-        self._types: dict[str, InteractionType] = {}
-        self._segments: dict[str, Segment] = {}
-        self._schemas: dict[str, TypeSchema] = {}
-        self._logs: dict[str, InteractionLog] = {}
-        # Every stored interaction id: finds duplicates. (A set, not an id ->
-        # type dict: at millions of records the difference is ~30 bytes each;
-        # cancel_interactions, which is rare, looks the ids up in the logs.)
-        self._interaction_ids: set[str] = set()
-        # Per dynamic segment: its parsed query and the segments it names.
-        self._parsed: dict[str, Query] = {}
-        self._references: dict[str, tuple[str, ...]] = {}
+        self._contacts = ContactTable()
+        self._store = InteractionStore(self._contacts.ids)
+        # Immutable values, replaced on write: a snapshot or a savepoint
+        # holds them as they are.
+        self._catalog = SegmentCatalog()
+        self._extensions: Mapping[str, BaseModel] = MappingProxyType({})
+        # The snapshot everyone sees; inside a transaction its owner sees
+        # its own (self._tx.snapshot) and everyone else still this one.
         self._snapshot: Snapshot | None = None
-        self._contact_tuples: tuple[tuple[Contact, ...], tuple[str, ...]] | None = None
-        self._contact_indexes: dict[Any, Any] = {}
+        self._tx = TransactionState()
         for interaction_type in BUILTIN_TYPES:
             self.register_type(interaction_type)
 
-    # --- types ----------------------------------------------------------------
+    # --- transactions ---------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[InMemoryRepository]:
+        """Apply every write inside the ``with`` block as one, or none of them.
+
+        ::
+
+            with repo.transaction():
+                repo.add_contacts([...])
+                repo.add_interactions([...])   # raises: the contacts go too
+
+        An exception leaving the block undoes every write made in it and is
+        raised again. Transactions nest: an inner one that fails undoes only
+        its own writes. Other threads wait to write until the outermost one
+        ends, and read what was there before it until it commits.
+        """
+        with self._lock:
+            outermost = not self._tx.open
+            if outermost:
+                # What other threads keep reading until the commit.
+                self._snapshot = self.snapshot()
+            savepoint = self._savepoint()
+            self._tx.enter(threading.get_ident(), savepoint, self._snapshot)
+            try:
+                yield self
+            except BaseException:
+                self._restore(savepoint)
+                raise
+            finally:
+                self._store.release()
+                if outermost and self._tx.dirty:
+                    # Published before the owner is cleared: no reader sees
+                    # the transaction closed and the old snapshot current.
+                    self._snapshot = self._tx.snapshot
+                self._tx.leave()
+
+    def _savepoint(self) -> Savepoint:
+        return Savepoint(
+            contacts=self._contacts.savepoint(),
+            store=self._store.savepoint(),
+            catalog=self._catalog,
+            extensions=self._extensions,
+        )
+
+    def _restore(self, savepoint: Savepoint) -> None:
+        self._contacts.restore(savepoint.contacts)
+        self._store.restore(savepoint.store)
+        self._catalog = savepoint.catalog
+        self._extensions = savepoint.extensions
+        self._tx.restore(savepoint)
+
+    def _changed(self) -> None:
+        """Forget the cached snapshot after a write (under the lock)."""
+        if self._tx.open:
+            self._tx.changed()
+        else:
+            self._snapshot = None
+
+    def _foreign_transaction(self) -> Snapshot | None:
+        """The snapshot to read when another thread's transaction is open, else None."""
+        owner = self._tx.owner
+        if owner is None or owner == threading.get_ident():
+            return None
+        return self._snapshot
+
+    # --- types ----------------------------------------------------------------------
 
     def register_type(self, interaction_type: InteractionType | Mapping[str, Any]) -> None:
         """Register an interaction type so that records and queries may use it.
@@ -91,77 +137,40 @@ class InMemoryRepository:
         """
         new = validate_one(InteractionType, interaction_type, "interaction type")
         with self._lock:
-            old = self._types.get(new.name)
-            if old is not None:
-                if old.fields != new.fields or old.contact_references != new.contact_references:
-                    raise RecordError(
-                        f"interaction type {new.name!r} is already registered with other "
-                        "fields or contact references; choose another name",
-                        record_id=new.name,
-                    )
-                if old != new:
-                    self._types = {**self._types, new.name: new}
-                    self._snapshot = None
-                return
-            self._types = {**self._types, new.name: new}
-            self._schemas[new.name] = schema = TypeSchema.of(new)
-            self._logs[new.name] = InteractionLog(
-                schema.references,
-                type_name=new.name,
-                contact_names=self._contact_ids,
-                field_order=tuple(new.fields),
-            )
-            self._snapshot = None
+            if self._store.register(new):
+                self._changed()
 
     def types(self) -> Mapping[str, InteractionType]:
         """The registered types by name (a read-only view as of this call)."""
-        return MappingProxyType(self._types)
+        published = self._foreign_transaction()
+        if published is not None:
+            return published.types
+        return MappingProxyType(self._store.types)
 
-    # --- contacts ----------------------------------------------------------------
+    # --- contacts ------------------------------------------------------------------
 
     def add_contacts(self, records: Iterable[Contact | Mapping[str, Any]]) -> int:
         """Add a batch of contacts (models or dicts); all or nothing. Returns how many."""
-        batch = validate_batch(_CONTACTS, records, "contact")
+        batch = ContactTable.validated(records)
         with self._lock:
-            positions = self._positions
-            first_seen: dict[str, int] = {}
-            for position, contact in enumerate(batch):
-                contact_id = contact.id
-                if contact_id in positions:
-                    raise RecordError(
-                        "a contact with this id is already in the repository",
-                        position=position,
-                        record_id=contact_id,
-                    )
-                earlier = first_seen.setdefault(contact_id, position)
-                if earlier != position:
-                    raise RecordError(
-                        f"the same id is used by record {earlier} of the batch",
-                        position=position,
-                        record_id=contact_id,
-                    )
-            if not batch:
-                return 0
-            start = len(self._contact_ids)
-            # Lists first, then the dict: a lock-free get_contact that finds a
-            # position always finds the contact behind it.
-            self._contacts.extend(batch)
-            self._contact_ids.extend(first_seen)
-            positions.update(zip(first_seen, range(start, start + len(batch)), strict=True))
-            self._contact_tuples = None
-            self._snapshot = None
-            return len(batch)
+            added = self._contacts.add(batch)
+            if added:
+                self._changed()
+            return added
 
     def get_contact(self, contact_id: str) -> Contact | None:
         """The contact with this id, or None."""
-        position = self._positions.get(contact_id) if isinstance(contact_id, str) else None
-        return None if position is None else self._contacts[position]
+        published = self._foreign_transaction()
+        if published is not None:
+            position = published.positions.get(contact_id)
+            return None if position is None else published.contacts[position]
+        return self._contacts.get(contact_id)
 
     def contacts(self) -> Iterator[Contact]:
         """Every contact, in the order they were added."""
         return iter(self.snapshot().contacts)
 
-    # --- interactions ------------------------------------------------------------
+    # --- interactions --------------------------------------------------------------
 
     def add_interactions(self, records: Iterable[Interaction | Mapping[str, Any]]) -> int:
         """Add a batch of interactions (models or dicts); all or nothing. Returns how many.
@@ -173,36 +182,10 @@ class InMemoryRepository:
         """
         items = batch_items(records, "interaction")
         with self._lock:
-            columns = fast_columns(
-                items,
-                schemas=self._schemas,
-                logs=self._logs,
-                positions=self._positions,
-                known_ids=self._interaction_ids,
-            )
-            if columns is not None:
-                for type_columns in columns.values():
-                    type_columns.commit()
-                for type_columns in columns.values():
-                    self._interaction_ids.update(type_columns.ids)
-            else:
-                # The plain path: pydantic for the whole batch, then the
-                # repository's checks; it words every refusal.
-                batch = validate_items(_INTERACTIONS, items, "interaction")
-                rows = interaction_rows(
-                    batch,
-                    schemas=self._schemas,
-                    positions=self._positions,
-                    known_ids=self._interaction_ids,
-                )
-                # Records given as models are handed back as the same objects.
-                given = {id(item) for item in items if isinstance(item, Interaction)}
-                for type_name, type_rows in rows.items():
-                    self._logs[type_name].add(type_rows, keep=given)
-                self._interaction_ids.update(row.id for row in batch)
-            if items:
-                self._snapshot = None
-            return len(items)
+            added = self._store.add(items, self._contacts.positions)
+            if added:
+                self._changed()
+            return added
 
     def interactions(self, type: str | None = None) -> Iterator[Interaction]:
         """The interactions of one type (oldest first) or of all types merged by timestamp.
@@ -234,92 +217,75 @@ class InMemoryRepository:
         except Exception as error:
             raise RecordError(f"expected an iterable of interaction ids: {error}") from None
         with self._lock:
-            wanted_ids: set[str] = set()
-            for position, interaction_id in enumerate(wanted):
-                known = isinstance(interaction_id, str) and interaction_id in self._interaction_ids
-                if not known:
-                    raise RecordError(
-                        f"no interaction with id {interaction_id!r}", position=position
-                    )
-                wanted_ids.add(interaction_id)
-            frozen = frozenset(wanted_ids)
-            changed = sum(log.set_canceled(frozen) for log in self._logs.values())
+            changed = self._store.cancel(wanted)
             if changed:
-                self._snapshot = None
+                self._changed()
             return changed
 
-    # --- segments -----------------------------------------------------------------
+    # --- segments ------------------------------------------------------------------
 
     def save_segment(self, segment: Segment | Mapping[str, Any]) -> None:
         """Create or replace a segment by name.
 
         A static segment's members must all be contacts of the repository. A
-        dynamic segment's query must parse and name known types, fields and
-        segments (QuerySyntaxError / QueryValidationError), and must not make
-        segments refer to each other in a circle (SegmentCycleError).
-        Nothing is saved when any of this fails.
+        live dynamic segment's query must parse and name known types, fields
+        and segments (QuerySyntaxError / QueryValidationError), refer only to
+        live segments (SegmentStatusError), and must not make segments refer
+        to each other in a circle (SegmentCycleError). A draft is checked
+        when it goes live. A segment that live segments refer to cannot be
+        replaced by one that is not live. Nothing is saved when any of this fails.
         """
         new = validate_one(Segment, segment, "segment")
         with self._lock:
-            parsed: Query | None = None
-            references: tuple[str, ...] = ()
-            if new.members is not None:
-                positions = self._positions
-                unknown = list(dict.fromkeys(m for m in new.members if m not in positions))
-                if unknown:
-                    shown = ", ".join(repr(m) for m in unknown[:5])
-                    more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-                    raise RecordError(
-                        f"the segment lists contacts that do not exist: {shown}{more}",
-                        record_id=new.name,
-                    )
-            else:
-                parsed, references = self._check_query(new)
-            self._segments = {**self._segments, new.name: new}
-            if parsed is None:
-                self._parsed.pop(new.name, None)
-                self._references.pop(new.name, None)
-            else:
-                self._parsed[new.name] = parsed
-                self._references[new.name] = references
-            self._snapshot = None
+            self._catalog = self._catalog.saved(
+                new, types=self._store.types, contacts=self._contacts.positions
+            )
+            self._changed()
 
-    def _check_query(self, segment: Segment) -> tuple[Query, tuple[str, ...]]:
-        text = segment.query
-        assert text is not None  # a Segment has a query or members
-        parsed = parse(text)
-        # The segment itself is known to the check so that a reference to
-        # itself is reported as the cycle it is, not as an unknown name.
-        check_names(
-            parsed,
-            types=self._types,
-            segments={**self._segments, segment.name: segment},
-            text=text,
-        )
-        references = tuple(referenced_segments(parsed))
-        cycle = cycle_through(segment.name, references, self._references)
-        if cycle is not None:
-            raise SegmentCycleError(cycle)
-        return parsed, references
+    def go_live(self, name: str) -> Segment:
+        """Put a saved segment live, after checking its query as saving a live one does.
+
+        Returns the updated segment. A segment that is live already is returned as it is.
+        """
+        with self._lock:
+            self._catalog, segment = self._catalog.went_live(name, types=self._store.types)
+            self._changed()
+            return segment
+
+    def stop(self, name: str) -> Segment:
+        """Stop a live segment: it has no members until it goes live again.
+
+        Refused (SegmentStatusError naming them) while live segments refer to it.
+        """
+        with self._lock:
+            self._catalog, segment = self._catalog.stopped(name)
+            self._changed()
+            return segment
 
     def get_segment(self, name: str) -> Segment | None:
         """The saved segment with this name, or None."""
-        return self._segments.get(name) if isinstance(name, str) else None
+        published = self._foreign_transaction()
+        if published is not None:
+            return published.segments.get(name) if isinstance(name, str) else None
+        return self._catalog.get(name)
 
     def segments(self) -> Iterator[Segment]:
         """Every saved segment, in the order they were first saved."""
-        return iter(tuple(self._segments.values()))
+        published = self._foreign_transaction()
+        segments = published.segments if published is not None else self._catalog.segments
+        return iter(tuple(segments.values()))
 
     def parsed_query(self, name: str) -> Query | None:
-        """The parsed query of a saved dynamic segment (None for static or unknown)."""
-        return self._parsed.get(name) if isinstance(name, str) else None
+        """The parsed query of a live dynamic segment (None for static, not live or unknown)."""
+        return self._catalog.parsed.get(name) if isinstance(name, str) else None
 
     def members(
         self, segment_name: str, *, now: datetime, tz: str | tzinfo = "UTC"
     ) -> frozenset[str]:
-        """The contact ids in a saved segment as of ``now``.
+        """The contact ids in a saved live segment as of ``now``.
 
-        An unsaved segment name raises InvalidArgumentError.
+        An unsaved segment name raises InvalidArgumentError; a draft or stopped
+        one SegmentStatusError (an InvalidArgumentError too).
         """
         snapshot = self.snapshot()
         if not isinstance(segment_name, str) or segment_name not in snapshot.segments:
@@ -334,15 +300,42 @@ class InMemoryRepository:
             )
         return evaluate(SegmentReference(name=segment_name), snapshot, now=now, tz=tz)
 
-    # --- snapshots ------------------------------------------------------------------
+    # --- state kept by other layers --------------------------------------------------
+
+    def extension_state(self, name: str) -> Any:
+        """The state another layer keeps here under ``name`` (e.g. ``"marketing"``), or None.
+
+        It is saved with the repository and rolled back with a transaction.
+        """
+        published = self._foreign_transaction()
+        extensions = published.extensions if published is not None else self._extensions
+        return extensions.get(name)
+
+    def set_extension_state(self, name: str, state: BaseModel) -> None:
+        """Keep ``state`` (a frozen pydantic model) under ``name``, replacing what was there."""
+        if not isinstance(state, BaseModel) or not state.model_config.get("frozen"):
+            raise InvalidArgumentError(
+                "extension state must be a frozen pydantic model", argument="state"
+            )
+        with self._lock:
+            self._extensions = MappingProxyType({**self._extensions, name: state})
+            self._changed()
+
+    # --- snapshots -------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
         """An immutable view of everything committed so far, for the evaluator.
 
         Cached until the next write, so repeated evaluations cost nothing.
         Reading the cache takes no lock: during a long write a reader gets the
-        snapshot from before it.
+        snapshot from before it. Inside a transaction, the thread that opened
+        it sees its own writes; other threads see what was committed.
         """
+        if self._tx.owner == threading.get_ident():
+            own = self._tx.snapshot
+            if own is None:
+                own = self._tx.snapshot = self._take_snapshot()
+            return own
         cached = self._snapshot
         if cached is not None:
             return cached
@@ -352,18 +345,14 @@ class InMemoryRepository:
             return self._snapshot
 
     def _take_snapshot(self) -> Snapshot:
-        if self._contact_tuples is None:
-            # Copied only when contacts changed since the last snapshot.
-            self._contact_tuples = (tuple(self._contacts), tuple(self._contact_ids))
-            # Indexes over contacts (profile lookups) live as long as the contacts.
-            self._contact_indexes = {}
-        contacts, contact_ids = self._contact_tuples
+        contacts, contact_ids, positions = self._contacts.frozen()
         return Snapshot(
             contacts=contacts,
             contact_ids=contact_ids,
-            positions=CommittedPositions(self._positions, contact_ids),
-            logs=MappingProxyType({name: log.view() for name, log in self._logs.items()}),
-            types=MappingProxyType(self._types),
-            segments=MappingProxyType(self._segments),
-            indexes=self._contact_indexes,
+            positions=positions,
+            logs=MappingProxyType(self._store.views()),
+            types=MappingProxyType(self._store.types),
+            segments=self._catalog.segments,
+            indexes=self._contacts.indexes,
+            extensions=self._extensions,
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from operator import itemgetter
 from typing import Any
@@ -26,7 +27,31 @@ from segmentkit.models.records import Interaction
 from segmentkit.storage.encoding import ABSENT, ValueDictionary
 from segmentkit.storage.log_view import LogView, attach_records
 
-__all__ = ["InteractionLog"]
+__all__ = ["InteractionLog", "LogSavepoint"]
+
+
+@dataclass(frozen=True, slots=True)
+class LogSavepoint:
+    """What ``InteractionLog.restore`` needs to put a log back as it was.
+
+    The column objects themselves, not copies: columns only ever grow in
+    place or are replaced by new objects (a sort, a cancel), so their first
+    ``length`` entries still hold the log as it was at the savepoint.
+    """
+
+    length: int
+    ids: list[str]
+    timestamps: array[int]
+    contacts: array[int]
+    zones: array[int]
+    canceled: bytearray
+    canceled_count: int
+    references: dict[str, array[int]]
+    properties: dict[str, array[int]]
+    dictionaries: dict[str, ValueDictionary]
+    model_count: int
+    indexes: dict[Any, Any]
+    in_order: bool
 
 
 class InteractionLog:
@@ -258,6 +283,55 @@ class InteractionLog:
             self.canceled = bytearray(pick(self.canceled))
         self.references = {name: array("i", pick(c)) for name, c in self.references.items()}
         self.properties = {name: array("I", pick(c)) for name, c in self.properties.items()}
+
+    def savepoint(self) -> LogSavepoint:
+        """A cheap mark of the log as it is now (no column is copied)."""
+        return LogSavepoint(
+            len(self.ids),
+            self.ids,
+            self.timestamps,
+            self.contacts,
+            self.zones,
+            self.canceled,
+            self.canceled_count,
+            dict(self.references),
+            dict(self.properties),
+            dict(self.dictionaries),
+            len(self.models),
+            self.indexes,
+            self._in_order,
+        )
+
+    def restore(self, savepoint: LogSavepoint) -> None:
+        """Put the log back as it was at ``savepoint`` (a transaction rolled back).
+
+        Fresh column objects are made from the saved ones, so a view taken
+        after the savepoint never sees its columns shrink under it. A log
+        that did not change is left alone.
+        """
+        length = savepoint.length
+        unchanged = (
+            self.ids is savepoint.ids
+            and len(self.ids) == length
+            and self.canceled is savepoint.canceled
+            and self.properties.keys() == savepoint.properties.keys()
+        )
+        if unchanged:
+            return
+        self.ids = savepoint.ids[:length]
+        self.timestamps = savepoint.timestamps[:length]
+        self.contacts = savepoint.contacts[:length]
+        self.zones = savepoint.zones[:length]
+        self.canceled = savepoint.canceled[:length]
+        self.canceled_count = savepoint.canceled_count
+        self.references = {name: column[:length] for name, column in savepoint.references.items()}
+        self.properties = {name: column[:length] for name, column in savepoint.properties.items()}
+        self.dictionaries = dict(savepoint.dictionaries)
+        # Records kept as models were added in order: the newest come last.
+        while len(self.models) > savepoint.model_count:
+            self.models.popitem()
+        self.indexes = savepoint.indexes
+        self._in_order = savepoint.in_order
 
     def set_canceled(self, ids: frozenset[str]) -> int:
         """Mark the records with these ids canceled; returns how many changed.

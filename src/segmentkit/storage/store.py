@@ -55,6 +55,7 @@ class Snapshot:
     ``mask_from_positions`` / ``mask_of`` and combine them with ``&``, ``|``
     and ``all_mask & ~mask``.
     ``indexes`` caches lazily built lookups over the contacts (per snapshot).
+    ``extensions`` holds the state other layers keep in the repository.
     """
 
     contacts: Sequence[Contact]
@@ -64,6 +65,9 @@ class Snapshot:
     types: Mapping[str, InteractionType]
     segments: Mapping[str, Segment]
     indexes: MutableMapping[Any, Any] = field(default_factory=dict, compare=False)
+    # State that other layers keep in the repository (the marketing tables),
+    # by name: immutable values, opaque here.
+    extensions: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def contact_count(self) -> int:

@@ -1,0 +1,145 @@
+"""The contacts of a repository, interned to positions and only ever appended.
+
+Positions are what the evaluator's bitsets index, so a contact keeps its
+position for the life of the repository; the one exception is a rolled-back
+transaction, which truncates to a savepoint before anyone else saw more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from segmentkit.errors import RecordError
+from segmentkit.models.records import Contact
+from segmentkit.storage.validation import validate_batch
+
+__all__ = ["CommittedPositions", "ContactTable"]
+
+_CONTACTS: TypeAdapter[list[Contact]] = TypeAdapter(list[Contact])
+
+
+class CommittedPositions(Mapping[str, int]):
+    """The live id -> position dict, limited to the contacts a snapshot holds.
+
+    Contacts are only ever appended, so a snapshot can share the growing dict
+    instead of copying it: positions at or past ``len(ids)`` belong to later
+    writes and are hidden. Iteration goes through the snapshot's own id tuple,
+    never the dict another thread may be growing.
+    """
+
+    __slots__ = ("_ids", "_live")
+
+    def __init__(self, live: dict[str, int], ids: tuple[str, ...]) -> None:
+        self._live = live
+        self._ids = ids
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        position = self._live.get(key) if isinstance(key, str) else None
+        if position is None or position >= len(self._ids) or self._ids[position] != key:
+            return default
+        return position
+
+    def __getitem__(self, key: str) -> int:
+        position = self.get(key)
+        if position is None:
+            raise KeyError(key)
+        return int(position)
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class ContactTable:
+    """Contacts in the order added: ``contacts[p]`` has id ``ids[p]``, ``positions[id] == p``.
+
+    ``ids`` is shared with the interaction logs (they turn positions back
+    into ids), so it is only ever changed in place.
+    """
+
+    __slots__ = ("_tuples", "contacts", "ids", "indexes", "positions")
+
+    def __init__(self) -> None:
+        self.contacts: list[Contact] = []
+        self.ids: list[str] = []
+        self.positions: dict[str, int] = {}
+        # Copies for snapshots, made when contacts changed since the last one,
+        # and the lookups over them (profile indexes) that live as long.
+        self._tuples: tuple[tuple[Contact, ...], tuple[str, ...]] | None = None
+        self.indexes: dict[Any, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @staticmethod
+    def validated(records: object) -> list[Contact]:
+        """A batch as models, every record checked by pydantic (no lock needed)."""
+        return validate_batch(_CONTACTS, records, "contact")
+
+    def add(self, batch: list[Contact]) -> int:
+        """Add a validated batch; all or nothing (new, distinct ids). Returns how many."""
+        positions = self.positions
+        first_seen: dict[str, int] = {}
+        for position, contact in enumerate(batch):
+            contact_id = contact.id
+            if contact_id in positions:
+                raise RecordError(
+                    "a contact with this id is already in the repository",
+                    position=position,
+                    record_id=contact_id,
+                )
+            earlier = first_seen.setdefault(contact_id, position)
+            if earlier != position:
+                raise RecordError(
+                    f"the same id is used by record {earlier} of the batch",
+                    position=position,
+                    record_id=contact_id,
+                )
+        if not batch:
+            return 0
+        start = len(self.ids)
+        # Lists first, then the dict: a lock-free get that finds a position
+        # always finds the contact behind it.
+        self.contacts.extend(batch)
+        self.ids.extend(first_seen)
+        positions.update(zip(first_seen, range(start, start + len(batch)), strict=True))
+        self._tuples = None
+        return len(batch)
+
+    def get(self, contact_id: object) -> Contact | None:
+        position = self.positions.get(contact_id) if isinstance(contact_id, str) else None
+        if position is None:
+            return None
+        try:
+            return self.contacts[position]
+        except IndexError:  # truncated by a rollback between the two reads
+            return None
+
+    def frozen(self) -> tuple[tuple[Contact, ...], tuple[str, ...], Mapping[str, int]]:
+        """Immutable copies for a snapshot: contacts, ids and their positions."""
+        if self._tuples is None:
+            self._tuples = (tuple(self.contacts), tuple(self.ids))
+            self.indexes = {}
+        contacts, ids = self._tuples
+        return contacts, ids, CommittedPositions(self.positions, ids)
+
+    def savepoint(self) -> tuple[int, Any, dict[Any, Any]]:
+        return len(self.ids), self._tuples, self.indexes
+
+    def restore(self, savepoint: tuple[int, Any, dict[Any, Any]]) -> None:
+        """Drop the contacts added since ``savepoint`` (a transaction rolled back)."""
+        length, tuples, indexes = savepoint
+        for contact_id in self.ids[length:]:
+            del self.positions[contact_id]
+        del self.contacts[length:]
+        del self.ids[length:]
+        self._tuples = tuples
+        self.indexes = indexes
