@@ -63,17 +63,17 @@ def resolve_timezone(tz: str | tzinfo) -> tzinfo:
         raise InvalidArgumentError(f"unknown time zone {tz!r}", argument="tz") from exc
 
 
-def require_aware(now: datetime) -> datetime:
-    """``now`` itself, when it is a timezone-aware datetime."""
+def require_aware(now: datetime, argument: str = "now") -> datetime:
+    """``now`` itself, when it is a timezone-aware datetime (``argument`` names it in errors)."""
     if not isinstance(now, datetime):
         raise InvalidArgumentError(
-            f"now must be a datetime, not {type(now).__name__}", argument="now"
+            f"{argument} must be a datetime, not {type(now).__name__}", argument=argument
         )
     if now.tzinfo is None or now.utcoffset() is None:
         raise InvalidArgumentError(
-            "now must carry a time zone, e.g. datetime(2026, 1, 1, tzinfo=timezone.utc); "
+            f"{argument} must carry a time zone, e.g. datetime(2026, 1, 1, tzinfo=timezone.utc); "
             "a naive datetime is ambiguous",
-            argument="now",
+            argument=argument,
         )
     return now
 

@@ -8,6 +8,9 @@ One record per line, tagged with ``kind`` (the interaction is wrapped here only)
     {"kind": "segment", "name": "Engaged", "query": "EmailOpened in last 30 days"}
     {"kind": "type", "name": "PhoneCall", "fields": {"outcome": "text"}}
 
+The marketing tables (``segmentkit.marketing``) have kinds of their own,
+described in ``segmentkit.io.marketing_lines``.
+
 Blank lines and lines whose first non-blank character is ``#`` are skipped,
 so a data file can carry comments. Every other line must be one JSON object.
 Date values inside ``attributes``/``properties`` use the encoding of
@@ -37,6 +40,7 @@ from segmentkit.errors import (
     SegmentCycleError,
     SegmentKitError,
 )
+from segmentkit.io.marketing_lines import MARKETING_KINDS, load_marketing, marketing_records
 from segmentkit.language.check import referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
@@ -56,12 +60,13 @@ __all__ = [
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _PLURAL = {"type": "types", "contact": "contacts", "interaction": "interactions",
-           "segment": "segments"}
+           "segment": "segments", **dict.fromkeys(MARKETING_KINDS, "marketing")}
 _KINDS: dict[str, type[BaseModel]] = {
     "type": InteractionType,
     "contact": Contact,
     "interaction": Interaction,
     "segment": Segment,
+    **MARKETING_KINDS,
 }
 
 
@@ -82,6 +87,7 @@ class Records:
     contacts: list[Line[Contact]] = field(default_factory=list)
     interactions: list[Line[Interaction]] = field(default_factory=list)
     segments: list[Line[Segment]] = field(default_factory=list)
+    marketing: list[Line[BaseModel]] = field(default_factory=list)
 
     def error(self, number: int, reason: str, *, record_id: str | None = None) -> RecordError:
         """A RecordError that names this source and line ``number``."""
@@ -207,7 +213,8 @@ def load_repository(
 
     Types are registered first, then all contacts are added in one batch,
     then all interactions, then the segments (those a segment refers to are
-    saved before it, whatever the file order). Any refusal raises
+    saved before it, whatever the file order), then the marketing tables
+    (``segmentkit.io.marketing_lines``). Any refusal raises
     ``RecordError`` naming the line, and the half-built repository is dropped:
     nothing half-loaded is ever queried.
     """
@@ -220,6 +227,7 @@ def load_repository(
     _refuse_duplicate_segments(records)
     for segment_line in _dependency_order(records):
         _apply(records, "segment", segment_line, partial(repo.save_segment, segment_line.record))
+    load_marketing(records.marketing, repo, records.error)
     return repo
 
 
@@ -342,7 +350,8 @@ def dump_repository(repo: InMemoryRepository) -> Iterator[str]:
     """A repository as JSON Lines that ``load_repository`` reads back equal.
 
     Registered types that are not built in come first, then contacts,
-    interactions (oldest first) and segments. Lines end with a newline.
+    interactions (oldest first), segments and the marketing tables. Lines
+    end with a newline.
     """
     for interaction_type in repo.types().values():
         if interaction_type.name not in BUILTIN_TYPE_NAMES:
@@ -353,3 +362,5 @@ def dump_repository(repo: InMemoryRepository) -> Iterator[str]:
         yield record_line("interaction", interaction) + "\n"
     for segment in repo.segments():
         yield record_line("segment", segment) + "\n"
+    for kind, record in marketing_records(repo):
+        yield record_line(kind, record) + "\n"

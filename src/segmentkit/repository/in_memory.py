@@ -204,6 +204,25 @@ class InMemoryRepository:
             )
         return iter(view)
 
+    def get_interaction(self, interaction_id: str) -> Interaction | None:
+        """The interaction with this id, or None.
+
+        Ids are not indexed (at millions of records an index costs more than
+        the rare lookup): an unknown id is answered at once, a known one by a
+        scan of the id columns.
+        """
+        if not isinstance(interaction_id, str):
+            return None
+        if self._foreign_transaction() is None and interaction_id not in self._store.ids:
+            return None
+        for view in self.snapshot().logs.values():
+            try:
+                index = view.ids.index(interaction_id, 0, view.length)
+            except ValueError:
+                continue
+            return view.record(index)
+        return None
+
     def cancel_interactions(self, ids: Iterable[str]) -> int:
         """Mark the interactions with these ids canceled; returns how many changed.
 
