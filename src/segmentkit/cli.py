@@ -1,4 +1,5 @@
-"""The ``segmentkit`` command: ``demo``, ``check QUERY``, ``query QUERY --data FILE``.
+"""The ``segmentkit`` command: ``demo``, ``check QUERY``, ``query QUERY --data FILE``,
+``segments --data FILE``, ``go-live NAME --data FILE`` and ``stop NAME --data FILE``.
 
 ``--sample`` stands for the bundled sample data wherever ``--data FILE`` goes.
 
@@ -16,13 +17,15 @@ import os
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 from typing import TextIO
 
 from segmentkit import __version__
 from segmentkit.engine.evaluate import evaluate
 from segmentkit.engine.windows import resolve_timezone
 from segmentkit.errors import InvalidArgumentError, SegmentKitError
-from segmentkit.io.jsonl import load_repository
+from segmentkit.io.files import replace_atomically
+from segmentkit.io.jsonl import load_repository, read_jsonl_text, record_line
 from segmentkit.language.check import check_names, referenced_segments
 from segmentkit.language.format import format
 from segmentkit.language.parse import parse
@@ -68,20 +71,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     query.add_argument("query", metavar="QUERY", help=_QUERY_HELP)
     _add_data_options(query, required=True, data_help="a JSON Lines data file")
+    _add_time_options(query)
     query.add_argument(
+        "--count", action="store_true", help="print only the number of members, on stdout"
+    )
+
+    segments = commands.add_parser(
+        "segments", help="list the saved segments with their status and member count",
+        description="List the saved segments of a data file: name, status (draft, live, "
+        "stopped), the number of members at --now (live segments only) and the definition.",
+    )
+    _add_data_options(segments, required=True, data_help="a JSON Lines data file")
+    _add_time_options(segments)
+
+    for name, verb in (("go-live", "put a segment live"), ("stop", "stop a live segment")):
+        status = commands.add_parser(
+            name, help=f"{verb} in a data file",
+            description=f"{verb[0].upper()}{verb[1:]} in a JSON Lines data file, after the "
+            "checks the library makes, and write the file back: only that segment's line "
+            "changes, and the file is replaced at once (a crash leaves the old one).",
+        )
+        status.add_argument("name", metavar="NAME", help="the segment's name")
+        status.add_argument("--data", metavar="FILE", required=True, help="the data file")
+    return parser
+
+
+def _add_time_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
         "--now", metavar="ISO",
         help="the instant to evaluate at, e.g. 2026-11-01T09:00:00Z (default: the current "
         "time, or the sample's own instant with --sample); without an offset it is read in --tz",
     )
-    query.add_argument(
+    command.add_argument(
         "--tz", metavar="NAME", default="UTC",
         help="time zone for dates, calendar arithmetic and a --now without offset "
         "(default: UTC), e.g. Europe/Copenhagen",
     )
-    query.add_argument(
-        "--count", action="store_true", help="print only the number of members, on stdout"
-    )
-    return parser
 
 
 def _add_data_options(
@@ -126,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(sys.stdout)
+        if args.command == "segments":
+            return _segments(args, sys.stdout)
+        if args.command in ("go-live", "stop"):
+            return _set_status(args, sys.stdout)
         text = _query_text(args.query)
         if args.command == "check":
             return _check(text, args, sys.stdout)
@@ -199,10 +228,14 @@ def _check(text: str, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _query(text: str, args: argparse.Namespace, out: TextIO) -> int:
+def _when(args: argparse.Namespace) -> tuple[datetime, tzinfo]:
     zone = resolve_timezone(args.tz)
     # The sample is a log as it stood at SAMPLE_NOW: that is its natural "now".
-    now = parse_now(args.now, zone, default=SAMPLE_NOW if args.sample else None)
+    return parse_now(args.now, zone, default=SAMPLE_NOW if args.sample else None), zone
+
+
+def _query(text: str, args: argparse.Namespace, out: TextIO) -> int:
+    now, zone = _when(args)
     repo = _repository(args)
     members = evaluate(text, repo, now=now, tz=zone)
     if args.count:
@@ -211,6 +244,51 @@ def _query(text: str, args: argparse.Namespace, out: TextIO) -> int:
     out.write("".join(f"{member}\n" for member in sorted(members)))
     noun = "contact" if len(members) == 1 else "contacts"
     print(f"{len(members)} {noun}", file=sys.stderr)
+    return 0
+
+
+def _segments(args: argparse.Namespace, out: TextIO) -> int:
+    now, zone = _when(args)
+    repo = _repository(args)
+    rows = []
+    for segment in repo.segments():
+        members = "-"
+        if segment.status == "live":
+            members = str(len(repo.members(segment.name, now=now, tz=zone)))
+        definition = segment.query if segment.query is not None else (
+            f"static: {len(segment.members or ())} listed"
+        )
+        rows.append((segment.name, segment.status, members, " ".join(definition.split())))
+    if not rows:
+        print("segmentkit: no saved segments", file=sys.stderr)
+        return 0
+    name_width = max(len(row[0]) for row in rows)
+    count_width = max(len("members"), *(len(row[2]) for row in rows))
+    out.write(f"{'name':<{name_width}}  status   {'members':>{count_width}}  definition\n")
+    for name, status, members, definition in rows:
+        out.write(f"{name:<{name_width}}  {status:<7}  {members:>{count_width}}  {definition}\n")
+    return 0
+
+
+def _set_status(args: argparse.Namespace, out: TextIO) -> int:
+    path = Path(args.data)
+    try:
+        # Bytes, not read_text: universal newlines would turn \r\n into \n.
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidArgumentError(f"{path} is not UTF-8 text: {error.reason}") from None
+    records = read_jsonl_text(text, name=str(path))
+    repo = load_repository(records)
+    change = repo.go_live if args.command == "go-live" else repo.stop
+    segment = change(args.name)
+    # Only the segment's own line changes: comments, order and every other
+    # record of the file stay as they were written.
+    (number,) = (line.number for line in records.segments if line.record.name == segment.name)
+    lines = text.split("\n")
+    ending = "\r" if lines[number - 1].endswith("\r") else ""
+    lines[number - 1] = record_line("segment", segment) + ending
+    replace_atomically(path, "\n".join(lines))
+    out.write(f"{segment.name}: {segment.status}\n")
     return 0
 
 

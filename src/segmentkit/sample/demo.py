@@ -1,4 +1,5 @@
-"""``segmentkit demo``: the main features of the query language on the bundled sample.
+"""``segmentkit demo``: the main features of the query language on the bundled sample,
+then a Business Central scene (``demo_marketing``).
 
 Each demo query shows one feature, is evaluated as of ``SAMPLE_NOW`` (so the
 output never changes), and selects some but not all of the sample's
@@ -15,6 +16,7 @@ from segmentkit.language.format import format
 from segmentkit.language.parse import parse
 from segmentkit.sample.catalog import PARTNER_SUMMIT
 from segmentkit.sample.data import SAMPLE_NOW, load_sample
+from segmentkit.sample.demo_marketing import run_marketing_scene
 
 __all__ = ["DEMO_QUERIES", "DemoQuery", "run_demo"]
 
@@ -73,6 +75,7 @@ def run_demo(out: TextIO) -> None:
             out.write(f"      {contact_id}  {name}\n")
         if len(members) > len(shown):
             out.write(f"      ... and {len(members) - len(shown)} more\n")
+    run_marketing_scene(repo, out, len(DEMO_QUERIES) + 1)
     out.write("\nSaved segments in the sample:\n")
     for segment in sorted(repo.segments(), key=lambda s: s.name):
         size = len(repo.members(segment.name, now=SAMPLE_NOW))
