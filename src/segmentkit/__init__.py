@@ -13,27 +13,41 @@ interactions, and evaluate it as of an instant::
 
 from segmentkit.engine.evaluate import evaluate
 from segmentkit.errors import (
+    DuplicateRecordError,
     InvalidArgumentError,
+    MarketingError,
+    NumberSeriesError,
     QuerySyntaxError,
     QueryValidationError,
     RecordError,
     SegmentCycleError,
     SegmentKitError,
+    SegmentStatusError,
+    UnknownRecordError,
 )
 from segmentkit.language.ast import Query
 from segmentkit.language.format import format
 from segmentkit.language.parse import parse
-from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.records import (
+    Contact,
+    Interaction,
+    InteractionType,
+    Segment,
+    SegmentStatus,
+)
 from segmentkit.models.values import FieldKind, Value
 from segmentkit.repository import InMemoryRepository
 
 __all__ = [
     "Contact",
+    "DuplicateRecordError",
     "FieldKind",
     "InMemoryRepository",
     "Interaction",
     "InteractionType",
     "InvalidArgumentError",
+    "MarketingError",
+    "NumberSeriesError",
     "Query",
     "QuerySyntaxError",
     "QueryValidationError",
@@ -41,6 +55,9 @@ __all__ = [
     "Segment",
     "SegmentCycleError",
     "SegmentKitError",
+    "SegmentStatus",
+    "SegmentStatusError",
+    "UnknownRecordError",
     "Value",
     "evaluate",
     "format",

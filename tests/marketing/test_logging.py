@@ -230,3 +230,13 @@ def test_logging_needs_an_aware_time_and_a_known_segment() -> None:
     with pytest.raises(UnknownRecordError, match="did you mean 'SM00001'"):
         m.log_segment("SM00010", at=NOW)
     assert frozen_state(m) == before
+
+
+def test_logged_segments_are_named_by_int_entry_numbers_only() -> None:
+    m = world()
+    m.log_segment(ready(m), at=NOW)
+    for wrong in (True, 1.0, "1"):
+        with pytest.raises(UnknownRecordError):
+            m.follow_up_of(wrong)  # type: ignore[arg-type]
+        with pytest.raises(UnknownRecordError):
+            m.cancel_logged_segment(wrong)  # type: ignore[arg-type]

@@ -102,3 +102,42 @@ def _check_invariants(m: Marketing) -> None:
         if r["type"] in ("ABSTRACT", "PHONECALL") and not r.get("canceled")
     }
     assert counted == live
+
+
+JUNK = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5),
+    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=2), st.integers()),
+    st.datetimes(), st.sampled_from(["SM00001", "C1", "ABSTRACT", "JO", "1", "SEG"]),
+)
+METHODS = [
+    ("create_interaction", 4), ("resume", 2), ("delete_postponed", 1), ("create_segment", 4),
+    ("add_contacts", 2), ("reduce_contacts", 2), ("refine_contacts", 2), ("add_line", 2),
+    ("remove_line", 2), ("set_line_template", 3), ("go_back", 1), ("reapply_criteria", 1),
+    ("log_segment", 1), ("follow_up_of", 1), ("cancel_logged_segment", 1),
+    ("add_salesperson", 1), ("add_interaction_group", 1), ("add_template", 1),
+    ("add_number_series", 1), ("set_setup", 1), ("remove_template", 1), ("number_series", 1),
+    ("segment", 1),
+]
+KEYWORDS = {"add_contacts": ("now", "tz"), "reduce_contacts": ("now", "tz"),
+            "refine_contacts": ("now", "tz"), "reapply_criteria": ("now", "tz"),
+            "log_segment": ("at", "follow_up")}
+
+
+@settings(max_examples=300)
+@given(data=st.data(), method=st.sampled_from(METHODS))
+def test_junk_arguments_get_a_library_error_and_change_nothing(
+    data: st.DataObject, method: tuple[str, int]
+) -> None:
+    m = started(series=False)
+    name, arity = method
+    args = data.draw(st.lists(JUNK, min_size=0, max_size=arity))
+    kwargs = {k: data.draw(JUNK) for k in KEYWORDS.get(name, ()) if data.draw(st.booleans())}
+    before = frozen_state(m)
+    try:
+        getattr(m, name)(*args, **kwargs)
+    except SegmentKitError:
+        assert frozen_state(m) == before
+    except TypeError as error:
+        # Only Python's own call checking (a missing or extra argument) may say TypeError.
+        assert "argument" in str(error), error
+        assert frozen_state(m) == before

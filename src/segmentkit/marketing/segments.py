@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import date, datetime, tzinfo
 
 from segmentkit.engine.evaluate import evaluate
+from segmentkit.engine.windows import resolve_timezone
 from segmentkit.errors import DuplicateRecordError, MarketingError
 from segmentkit.language.ast import Query
 from segmentkit.language.format import format as format_query
@@ -178,6 +179,8 @@ class SegmentActions(MarketingBase):
         A line personalised with another template keeps it when its contact
         is on the segment before and after.
         """
+        now = self._instant(now, "now")
+        tz = resolve_timezone(tz)
         with self._changing() as state:
             header = self._open_segment(state, number)
             before = lines_of(header)

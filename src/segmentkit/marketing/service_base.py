@@ -158,7 +158,8 @@ class MarketingBase:
         return found
 
     def _logged(self, state: MarketingState, entry_no: object) -> LoggedSegment:
-        found = state.logged(entry_no)
+        # Entry numbers are ints: True or 1.0 equal 1 in Python, but name nothing here.
+        found = state.logged(entry_no) if type(entry_no) is int else None
         if found is None:
             raise UnknownRecordError(
                 "logged segment", entry_no, hint="Logged segments are listed by logged_segments()"
