@@ -46,6 +46,7 @@ LANGUAGE_KEYWORDS = (
     "and", "or", "not", "where", "via", "at", "least", "most", "exactly", "between",
     "time", "times", "in", "the", "last", "since", "before", "ago", "segment", "contact",
     "all", "true", "false", "null", "is", "contains", "starts", "ends", "with",
+    "like",
     "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
     "month", "months", "year", "years",
 )  # fmt: skip
@@ -90,6 +91,10 @@ number_literals = st.builds(
         st.floats(allow_nan=False, allow_infinity=False),
     ),
 )
+# A like pattern with valid escapes: every backslash of the text doubled.
+like_patterns = st.builds(
+    StringLiteral, value=st.one_of(texts, st.text("%_ab")).map(lambda s: s.replace("\\", "\\\\"))
+)
 boolean_literals = st.builds(BooleanLiteral, value=st.booleans())
 date_literals = st.builds(DateLiteral, value=st.dates())
 datetime_literals = st.builds(DateTimeLiteral, value=datetimes)
@@ -128,6 +133,7 @@ comparisons = st.one_of(
     st.builds(
         _comparison, identifiers, st.sampled_from(["starts with", "ends with"]), string_literals
     ),
+    st.builds(_comparison, identifiers, st.sampled_from(["like", "not like"]), like_patterns),
 )
 
 

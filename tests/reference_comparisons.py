@@ -84,6 +84,12 @@ def comparison_truth(value: object, comparison: Comparison, tz: tzinfo) -> Truth
         return value is not None
     if value is None:
         return UNKNOWN
+    if operator in ("like", "not like"):
+        # "On a non-text value, a list included, `like` is UNKNOWN; `not like`
+        # is the `not` of `like`."
+        assert isinstance(literal, StringLiteral)
+        matched = like_matches(value, literal.value) if isinstance(value, str) else UNKNOWN
+        return kleene_not(matched) if operator == "not like" else matched
     if isinstance(value, list):
         return list_value_truth(value, comparison, tz)
     if operator == "in":
@@ -190,3 +196,43 @@ def comparable_pair(value: object, literal: Node, tz: tzinfo) -> tuple[object, o
             return midnight(value, tz), literal_instant(literal, tz)
         return None
     return None
+
+
+def like_matches(text: str, pattern: str) -> bool:
+    """"SQL's LIKE on text, case-insensitive (both sides casefolded): `%` is any
+    run of characters, none included; `_` is exactly one character; a
+    backslash makes the next `%`, `_` or backslash literal."
+
+    Brute force over (position in text, position in pattern), as a table:
+    obviously right, quadratic, fine for tests.
+    """
+    symbols: list[str] = []  # "%" any run, "_" one character, else ("=", char)
+    literal: list[bool] = []
+    folded = pattern.casefold()
+    index = 0
+    while index < len(folded):
+        char = folded[index]
+        if char == "\\":
+            index += 1
+            symbols.append(folded[index])
+            literal.append(True)
+        else:
+            symbols.append(char)
+            literal.append(False)
+        index += 1
+    text = text.casefold()
+    # matches[j] after reading i characters: do the first j symbols match them?
+    matches = [True] + [False] * len(symbols)
+    for j, symbol in enumerate(symbols, start=1):
+        matches[j] = matches[j - 1] and symbol == "%" and not literal[j - 1]
+    for char in text:
+        following = [False] * (len(symbols) + 1)
+        for j, symbol in enumerate(symbols, start=1):
+            if symbol == "%" and not literal[j - 1]:
+                following[j] = following[j - 1] or matches[j]
+            elif symbol == "_" and not literal[j - 1]:
+                following[j] = matches[j - 1]
+            else:
+                following[j] = matches[j - 1] and char == symbol
+        matches = following
+    return matches[-1]

@@ -62,6 +62,8 @@ KEYWORDS = [
     *("all", "true", "false", "null", "is", "contains", "starts", "ends", "with"),
     *("minute", "minutes", "hour", "hours", "day", "days", "week", "weeks"),
     *("month", "months", "year", "years"),
+    # LANGUAGE.md "Version 2": new reserved words.
+    *("like",),
 ]
 
 

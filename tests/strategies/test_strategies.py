@@ -81,7 +81,8 @@ LITERAL_KINDS = {
 # Operators that fit each field kind (LANGUAGE.md "Comparisons").
 ANY_KIND = {"=", "!=", "in", "not in", "is null", "is not null"}
 OPERATORS = {
-    "text": ANY_KIND | {"<", "<=", ">", ">=", "contains", "starts with", "ends with"},
+    "text": ANY_KIND | {"<", "<=", ">", ">=", "contains", "starts with", "ends with", "like",
+             "not like"},
     "number": ANY_KIND | {"<", "<=", ">", ">="},
     "date": ANY_KIND | {"<", "<=", ">", ">="},
     "datetime": ANY_KIND | {"<", "<=", ">", ">="},

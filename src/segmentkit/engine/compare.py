@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
+from segmentkit.engine.like import compile_like
 from segmentkit.engine.windows import date_midnight, local_instant
 from segmentkit.language.ast import (
     BooleanLiteral,
@@ -254,6 +255,18 @@ def _affix_test(literal: str, at_start: bool) -> ValueTest:
     return test
 
 
+def _like_test(pattern: str, negate: bool) -> ValueTest:
+    matches = compile_like(pattern)
+
+    def test(value: Any) -> Truth:
+        # Text only: a number, a list or null makes like (and not like) UNKNOWN.
+        if not isinstance(value, str):
+            return None
+        return matches(value) is not negate
+
+    return test
+
+
 def _scalar_only(test: ValueTest) -> ValueTest:
     """Null and list values make an ordinary operator UNKNOWN."""
 
@@ -281,6 +294,10 @@ def compile_comparison(comparison: Comparison, *, tz: tzinfo) -> ValueTest:
         if not isinstance(literal, StringLiteral):
             return _unknown
         return _affix_test(literal.value, at_start=op == "starts with")
+    if op in ("like", "not like"):
+        if not isinstance(literal, StringLiteral):
+            return _unknown
+        return _like_test(literal.value, negate=op == "not like")
     return _scalar_only(_scalar_test(op, literal, tz))
 
 

@@ -326,6 +326,10 @@ class AstBuilder(Transformer[Token, Any]):
         operator: ComparisonOperator = "not in" if len(children) == 3 else "in"
         return _Tail(operator, children[-1], _at(children[0]))
 
+    def like_tail(self, *children: Any) -> _Tail:
+        operator: ComparisonOperator = "not like" if len(children) == 3 else "like"
+        return _Tail(operator, children[-1], _at(children[0]))
+
     def null_tail(self, keyword: Token, *rest: Token) -> _Tail:
         operator: ComparisonOperator = "is not null" if len(rest) == 2 else "is null"
         return _Tail(operator, None, _at(keyword))

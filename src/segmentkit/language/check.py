@@ -28,7 +28,9 @@ from segmentkit.language.ast import (
     NullLiteral,
     Query,
     SegmentReference,
+    StringLiteral,
 )
+from segmentkit.language.like_pattern import like_problem
 from segmentkit.models.records import InteractionType, Segment
 from segmentkit.suggestions import close_names
 
@@ -169,6 +171,16 @@ def _inverted(window: Between) -> bool:
 def _check_comparison(comparison: Comparison, text: str | None) -> None:
     value = comparison.value
     field = comparison.field
+    if comparison.operator in ("like", "not like") and isinstance(value, StringLiteral):
+        problem = like_problem(value.value)
+        if problem is not None:
+            raise _error(
+                problem[0],
+                value,
+                text=text,
+                hint="In a pattern \\% and \\_ match % and _ themselves and \\\\ a backslash; "
+                'inside the quotes each backslash is written twice: "50\\\\%".',
+            )
     if isinstance(value, NullLiteral):
         wanted = "is not null" if comparison.operator == "!=" else "is null"
         raise _error(

@@ -56,7 +56,7 @@ KEYWORDS = frozenset(
     {
         "and", "or", "not", "where", "via", "at", "least", "most", "exactly", "between",
         "time", "times", "in", "the", "last", "since", "before", "ago", "segment", "contact",
-        "all", "true", "false", "null", "is", "contains", "starts", "ends", "with",
+        "all", "true", "false", "null", "is", "contains", "starts", "ends", "with", "like",
         "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
         "month", "months", "year", "years",
     }

@@ -298,6 +298,10 @@ def _unexpected_token(
             hint = f"Keywords are written in lowercase: {lowered}."
     if token.type == "NUMBER" and tokens:
         hint = _number_hint(tokens, token)
+    previous = [t for t in tokens if (t.end_pos or 0) <= (token.start_pos or 0)][-1:]
+    if token.type == "NULL" and previous and previous[0].type == "LIKE":
+        hint = 'A like pattern is a quoted text, e.g. "%@test.%"; to find a missing value, ' \
+            "write is null."
     if token.type == "COMPARE_OP" and any(
         t.type == "COMPARE_OP" and t.end_pos == token.start_pos for t in tokens
     ):

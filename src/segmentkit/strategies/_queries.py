@@ -154,6 +154,7 @@ def comparisons(
         _with(field, ("starts with",), prefixes) | _with(field, ("ends with",), suffixes),
         ordering,
         members,
+        _with(field, ("like", "not like"), v.like_patterns(prefixes | suffixes)),
     )
 
 

@@ -227,6 +227,28 @@ LITERALS_FOR_KIND: dict[str, tuple[LiteralStrategy, ...]] = {
 }
 
 
+def _like_pattern(affix: StringLiteral, shape: str, blanks: int) -> StringLiteral:
+    """A like pattern around a text: its characters (the first ``blanks`` as
+    ``_``), escaped where they are % _ or a backslash, then ``%`` per ``shape``."""
+    characters = [
+        "_" if index < blanks else ("\\" + char if char in "%_\\" else char)
+        for index, char in enumerate(affix.value)
+    ]
+    return StringLiteral(value=shape.replace("X", "".join(characters)))
+
+
+def like_patterns(affixes: st.SearchStrategy[StringLiteral]) -> st.SearchStrategy[StringLiteral]:
+    """``like`` patterns made from texts a field may hold: anchored, with % on
+    either or both sides, some characters as ``_``, and a bare ``%``."""
+    shaped = st.builds(
+        _like_pattern,
+        affixes,
+        st.sampled_from(("X%", "%X%", "%X", "X", "X%X", "%")),
+        st.sampled_from((0, 0, 1, 2)),
+    )
+    return shaped
+
+
 def list_literals(items: LiteralStrategy) -> st.SearchStrategy[ListLiteral]:
     """``[..]`` of one literal kind, without null (at most three items)."""
     return st.lists(items, max_size=3).map(lambda found: ListLiteral(items=tuple(found)))

@@ -38,6 +38,8 @@ ComparisonOperator = Literal[
     "contains",
     "starts with",
     "ends with",
+    "like",
+    "not like",
 ]
 
 Position = tuple[int, int]

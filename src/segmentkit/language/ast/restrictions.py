@@ -14,7 +14,7 @@ __all__ = ["Comparison", "Restriction", "WhereAnd", "WhereNot", "WhereOr"]
 
 _NO_VALUE = frozenset({"is null", "is not null"})
 _LIST_VALUE = frozenset({"in", "not in"})
-_STRING_VALUE = frozenset({"starts with", "ends with"})
+_STRING_VALUE = frozenset({"starts with", "ends with", "like", "not like"})
 
 
 class Comparison(Node):
