@@ -134,6 +134,12 @@ comparisons = st.one_of(
         _comparison, identifiers, st.sampled_from(["starts with", "ends with"]), string_literals
     ),
     st.builds(_comparison, identifiers, st.sampled_from(["like", "not like"]), like_patterns),
+    st.builds(
+        _comparison,
+        identifiers,
+        st.sampled_from(["=", "!=", "<", "<=", ">", ">=", "contains"]),
+        st.builds(Ago, amount=st.integers(0, 1000), unit=st.sampled_from(UNITS)),
+    ),
 )
 
 

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from reference_instants import calendar_day, instant, literal_instant, midnight
+from reference_instants import calendar_day, instant, literal_instant, midnight, units_before
 from segmentkit.language.ast import (
+    Ago,
     BooleanLiteral,
     Comparison,
     DateLiteral,
@@ -58,23 +59,32 @@ def kleene_or(truths: Iterable[Truth]) -> Truth:
     return False
 
 
-def restriction_truth(restriction: Node, fields: Mapping[str, object], tz: tzinfo) -> Truth:
-    """The truth of a restriction (or one comparison) for one record or contact."""
+def restriction_truth(
+    restriction: Node, fields: Mapping[str, object], tz: tzinfo, now: datetime | None = None
+) -> Truth:
+    """The truth of a restriction (or one comparison) for one record or contact.
+
+    ``now`` is needed only for ``N UNIT ago`` literals.
+    """
     if isinstance(restriction, WhereAnd):
-        return kleene_and(restriction_truth(part, fields, tz) for part in restriction.operands)
+        return kleene_and(
+            restriction_truth(part, fields, tz, now) for part in restriction.operands
+        )
     if isinstance(restriction, WhereOr):
-        return kleene_or(restriction_truth(part, fields, tz) for part in restriction.operands)
+        return kleene_or(restriction_truth(part, fields, tz, now) for part in restriction.operands)
     if isinstance(restriction, WhereNot):
-        return kleene_not(restriction_truth(restriction.operand, fields, tz))
+        return kleene_not(restriction_truth(restriction.operand, fields, tz, now))
     assert isinstance(restriction, Comparison)
     # A missing field is null.
-    return comparison_truth(fields.get(restriction.field), restriction, tz)
+    return comparison_truth(fields.get(restriction.field), restriction, tz, now)
 
 
 # --- one comparison ---------------------------------------------------------------------
 
 
-def comparison_truth(value: object, comparison: Comparison, tz: tzinfo) -> Truth:
+def comparison_truth(
+    value: object, comparison: Comparison, tz: tzinfo, now: datetime | None = None
+) -> Truth:
     operator, literal = comparison.operator, comparison.value
     # "A missing field or a `null` value makes every comparison UNKNOWN
     # except `is null` / `is not null`." ... "(an empty list is not null)"
@@ -91,7 +101,7 @@ def comparison_truth(value: object, comparison: Comparison, tz: tzinfo) -> Truth
         matched = like_matches(value, literal.value) if isinstance(value, str) else UNKNOWN
         return kleene_not(matched) if operator == "not like" else matched
     if isinstance(value, list):
-        return list_value_truth(value, comparison, tz)
+        return list_value_truth(value, comparison, tz, now)
     if operator == "in":
         # "`in [..]` is the Kleene OR of `value = element`"
         assert isinstance(literal, ListLiteral)
@@ -101,10 +111,12 @@ def comparison_truth(value: object, comparison: Comparison, tz: tzinfo) -> Truth
         assert isinstance(literal, ListLiteral)
         return kleene_not(kleene_or(scalar_truth(value, "=", item, tz) for item in literal.items))
     assert literal is not None and not isinstance(literal, ListLiteral)
-    return scalar_truth(value, operator, literal, tz)
+    return scalar_truth(value, operator, literal, tz, now)
 
 
-def list_value_truth(values: list[object], comparison: Comparison, tz: tzinfo) -> Truth:
+def list_value_truth(
+    values: list[object], comparison: Comparison, tz: tzinfo, now: datetime | None = None
+) -> Truth:
     """"A list value (e.g. `tags`) supports `contains x`, the Kleene OR of
     `element = x` over its elements (FALSE for an empty list) ...; every other
     operator on a list value is UNKNOWN, `not in` included."
@@ -114,18 +126,20 @@ def list_value_truth(values: list[object], comparison: Comparison, tz: tzinfo) -
         return UNKNOWN
     assert literal is not None and not isinstance(literal, ListLiteral)
     return kleene_or(
-        UNKNOWN if element is None else scalar_truth(element, "=", literal, tz)
+        UNKNOWN if element is None else scalar_truth(element, "=", literal, tz, now)
         for element in values
     )
 
 
-def scalar_truth(value: object, operator: str, literal: Node, tz: tzinfo) -> Truth:
+def scalar_truth(
+    value: object, operator: str, literal: Node, tz: tzinfo, now: datetime | None = None
+) -> Truth:
     """A non-null scalar value against a scalar literal."""
     if value is None:
         return UNKNOWN
     if operator in ("contains", "starts with", "ends with"):
         return text_match(value, operator, literal)
-    pair = comparable_pair(value, literal, tz)
+    pair = comparable_pair(value, literal, tz, now)
     if pair is None:
         # "Values of different kinds (text vs number, number vs boolean)
         # compare UNKNOWN."
@@ -164,9 +178,23 @@ def text_match(value: object, operator: str, literal: Node) -> Truth:
     return text.endswith(part)
 
 
-def comparable_pair(value: object, literal: Node, tz: tzinfo) -> tuple[object, object] | None:
+def comparable_pair(
+    value: object, literal: Node, tz: tzinfo, now: datetime | None = None
+) -> tuple[object, object] | None:
     """The two sides as Python values Python may compare, or None for kinds
     that do not compare."""
+    if isinstance(literal, Ago):
+        # "`N UNIT ago`, where a literal may stand (not in a list), is the
+        # instant `now - N UNIT` (the rules of windows) and has the kind DATETIME"
+        assert now is not None
+        point = units_before(now, literal.amount, literal.unit, tz)
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, datetime):
+            return instant(value), point
+        if isinstance(value, date):
+            return midnight(value, tz), point
+        return None
     # bool before number: in Python a bool is an int, in the language it is not.
     if isinstance(literal, BooleanLiteral):
         return (value, literal.value) if isinstance(value, bool) else None

@@ -163,7 +163,8 @@ class _Evaluation:
         return frozenset(
             contact.id
             for contact in self.world.contacts
-            if restriction_truth(condition.comparison, contact_fields(contact), self.tz) is True
+            if restriction_truth(condition.comparison, contact_fields(contact), self.tz, self.now)
+            is True
         )
 
     # --- interaction conditions ---
@@ -199,7 +200,7 @@ class _Evaluation:
         """"the restriction is TRUE for r"; no restriction admits every record."""
         if condition.where is None:
             return True
-        return restriction_truth(condition.where, record.properties, self.tz) is True
+        return restriction_truth(condition.where, record.properties, self.tz, self.now) is True
 
     def window(self, condition: InteractionCondition) -> tuple[Instant, Instant]:
         """The window as [start, end); "no window means all time up to `now`"."""

@@ -74,8 +74,8 @@ LITERAL_KINDS = {
     "text": {"string"},
     "number": {"number"},
     "boolean": {"boolean"},
-    "date": {"date", "datetime"},
-    "datetime": {"date", "datetime"},
+    "date": {"date", "datetime", "ago"},
+    "datetime": {"date", "datetime", "ago"},
     "list": {"string", "number"},
 }
 # Operators that fit each field kind (LANGUAGE.md "Comparisons").

@@ -18,8 +18,10 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
 from segmentkit.engine.like import compile_like
-from segmentkit.engine.windows import date_midnight, local_instant
+from segmentkit.engine.windows import date_midnight, local_instant, point_microseconds
+from segmentkit.errors import InvalidArgumentError
 from segmentkit.language.ast import (
+    Ago,
     BooleanLiteral,
     Comparison,
     DateLiteral,
@@ -177,8 +179,12 @@ def _date_test(op: str, literal: date, tz: tzinfo) -> ValueTest:
 
 
 def _datetime_test(op: str, literal: datetime, tz: tzinfo) -> ValueTest:
+    return _instant_test(op, local_instant(literal, tz), tz)
+
+
+def _instant_test(op: str, instant: int, tz: tzinfo) -> ValueTest:
+    """``value OP instant`` (epoch microseconds) for a datetime or date value."""
     compare_to = _ORDER[op]
-    instant = local_instant(literal, tz)
 
     def test(value: Any) -> Truth:
         # Epoch microseconds: exact, and immune to same-tzinfo wall-clock comparison.
@@ -195,19 +201,33 @@ def _unknown(value: Any) -> Truth:
     return None
 
 
-_SCALAR_TESTS: Final[dict[type[Any], Callable[[str, Any, tzinfo], ValueTest]]] = {
-    StringLiteral: lambda op, literal, tz: _text_test(op, literal.value),
-    NumberLiteral: lambda op, literal, tz: _number_test(op, literal.value),
-    BooleanLiteral: lambda op, literal, tz: _boolean_test(op, literal.value),
-    DateLiteral: lambda op, literal, tz: _date_test(op, literal.value, tz),
-    DateTimeLiteral: lambda op, literal, tz: _datetime_test(op, literal.value, tz),
+def _ago_test(op: str, literal: Ago, tz: tzinfo, now: datetime | None) -> ValueTest:
+    # "N UNIT ago ... is the instant now - N UNIT (the rules of windows) and
+    # has the kind DATETIME": so it compares as a DATETIME literal would.
+    if now is None:
+        raise InvalidArgumentError(
+            f"{literal.amount} {literal.unit}(s) ago needs the instant now to compare with",
+            argument="now",
+        )
+    return _instant_test(op, point_microseconds(literal, now=now, tz=tz), tz)
+
+
+_SCALAR_TESTS: Final[
+    dict[type[Any], Callable[[str, Any, tzinfo, datetime | None], ValueTest]]
+] = {
+    StringLiteral: lambda op, literal, tz, now: _text_test(op, literal.value),
+    NumberLiteral: lambda op, literal, tz, now: _number_test(op, literal.value),
+    BooleanLiteral: lambda op, literal, tz, now: _boolean_test(op, literal.value),
+    DateLiteral: lambda op, literal, tz, now: _date_test(op, literal.value, tz),
+    DateTimeLiteral: lambda op, literal, tz, now: _datetime_test(op, literal.value, tz),
+    Ago: _ago_test,
 }
 
 
-def _scalar_test(op: str, literal: Any, tz: tzinfo) -> ValueTest:
+def _scalar_test(op: str, literal: Any, tz: tzinfo, now: datetime | None = None) -> ValueTest:
     """``value OP literal`` for one scalar value (a NULL literal makes it UNKNOWN)."""
     make = _SCALAR_TESTS.get(type(literal))
-    return _unknown if make is None else make(op, literal, tz)
+    return _unknown if make is None else make(op, literal, tz, now)
 
 
 # --- whole comparisons ------------------------------------------------------------------
@@ -225,8 +245,8 @@ def _in_test(items: Iterable[Any], tz: tzinfo, negate: bool) -> ValueTest:
     return test
 
 
-def _contains_test(literal: Any, tz: tzinfo) -> ValueTest:
-    element_equals = _scalar_test("=", literal, tz)
+def _contains_test(literal: Any, tz: tzinfo, now: datetime | None) -> ValueTest:
+    element_equals = _scalar_test("=", literal, tz, now)
     needle = literal.value.casefold() if isinstance(literal, StringLiteral) else None
 
     def test(value: Any) -> Truth:
@@ -278,8 +298,13 @@ def _scalar_only(test: ValueTest) -> ValueTest:
     return guarded
 
 
-def compile_comparison(comparison: Comparison, *, tz: tzinfo) -> ValueTest:
-    """A function from one value (None = missing or null) to TRUE/FALSE/UNKNOWN."""
+def compile_comparison(
+    comparison: Comparison, *, tz: tzinfo, now: datetime | None = None
+) -> ValueTest:
+    """A function from one value (None = missing or null) to TRUE/FALSE/UNKNOWN.
+
+    ``now`` is needed when the literal is ``N UNIT ago``.
+    """
     op, literal = comparison.operator, comparison.value
     if op == "is null":
         return lambda value: value is None
@@ -289,7 +314,7 @@ def compile_comparison(comparison: Comparison, *, tz: tzinfo) -> ValueTest:
         items = getattr(literal, "items", ())
         return _in_test(items, tz, negate=op == "not in")
     if op == "contains":
-        return _contains_test(literal, tz)
+        return _contains_test(literal, tz, now)
     if op in ("starts with", "ends with"):
         if not isinstance(literal, StringLiteral):
             return _unknown
@@ -298,39 +323,43 @@ def compile_comparison(comparison: Comparison, *, tz: tzinfo) -> ValueTest:
         if not isinstance(literal, StringLiteral):
             return _unknown
         return _like_test(literal.value, negate=op == "not like")
-    return _scalar_only(_scalar_test(op, literal, tz))
+    return _scalar_only(_scalar_test(op, literal, tz, now))
 
 
-def compare(value: Any, comparison: Comparison, *, tz: tzinfo) -> Truth:
+def compare(
+    value: Any, comparison: Comparison, *, tz: tzinfo, now: datetime | None = None
+) -> Truth:
     """``value`` tested by ``comparison``: True, False or None (UNKNOWN)."""
-    return compile_comparison(comparison, tz=tz)(value)
+    return compile_comparison(comparison, tz=tz, now=now)(value)
 
 
 # --- restrictions (where clauses) ---------------------------------------------------
 
 
-def _compile_and(node: WhereAnd, tz: tzinfo) -> RecordTest:
-    parts = [compile_restriction(operand, tz=tz) for operand in node.operands]
+def _compile_and(node: WhereAnd, tz: tzinfo, now: datetime | None) -> RecordTest:
+    parts = [compile_restriction(operand, tz=tz, now=now) for operand in node.operands]
     return lambda properties: kleene_and(part(properties) for part in parts)
 
 
-def _compile_or(node: WhereOr, tz: tzinfo) -> RecordTest:
-    parts = [compile_restriction(operand, tz=tz) for operand in node.operands]
+def _compile_or(node: WhereOr, tz: tzinfo, now: datetime | None) -> RecordTest:
+    parts = [compile_restriction(operand, tz=tz, now=now) for operand in node.operands]
     return lambda properties: kleene_or(part(properties) for part in parts)
 
 
-def _compile_not(node: WhereNot, tz: tzinfo) -> RecordTest:
-    part = compile_restriction(node.operand, tz=tz)
+def _compile_not(node: WhereNot, tz: tzinfo, now: datetime | None) -> RecordTest:
+    part = compile_restriction(node.operand, tz=tz, now=now)
     return lambda properties: kleene_not(part(properties))
 
 
-def _compile_comparison_node(node: Comparison, tz: tzinfo) -> RecordTest:
-    test = compile_comparison(node, tz=tz)
+def _compile_comparison_node(node: Comparison, tz: tzinfo, now: datetime | None) -> RecordTest:
+    test = compile_comparison(node, tz=tz, now=now)
     field = node.field
     return lambda properties: test(properties.get(field))
 
 
-_RESTRICTION_COMPILERS: Final[dict[type[Any], Callable[[Any, tzinfo], RecordTest]]] = {
+_RESTRICTION_COMPILERS: Final[
+    dict[type[Any], Callable[[Any, tzinfo, datetime | None], RecordTest]]
+] = {
     Comparison: _compile_comparison_node,
     WhereAnd: _compile_and,
     WhereOr: _compile_or,
@@ -338,19 +367,25 @@ _RESTRICTION_COMPILERS: Final[dict[type[Any], Callable[[Any, tzinfo], RecordTest
 }
 
 
-def compile_restriction(restriction: Restriction, *, tz: tzinfo) -> RecordTest:
+def compile_restriction(
+    restriction: Restriction, *, tz: tzinfo, now: datetime | None = None
+) -> RecordTest:
     """A function from a record's properties to TRUE/FALSE/UNKNOWN.
 
     Recursion follows the tree, whose depth the checker bounds (ast.MAX_DEPTH).
     """
-    return _RESTRICTION_COMPILERS[type(restriction)](restriction, tz)
+    return _RESTRICTION_COMPILERS[type(restriction)](restriction, tz, now)
 
 
 def restriction_holds(
-    restriction: Restriction, properties: Mapping[str, Any], *, tz: tzinfo
+    restriction: Restriction,
+    properties: Mapping[str, Any],
+    *,
+    tz: tzinfo,
+    now: datetime | None = None,
 ) -> Truth:
     """The restriction's truth for one record's properties (missing key = null)."""
-    return compile_restriction(restriction, tz=tz)(properties)
+    return compile_restriction(restriction, tz=tz, now=now)(properties)
 
 
 # --- profile paths ----------------------------------------------------------------

@@ -174,7 +174,7 @@ class _Evaluation:
         return self._memoised(query, lambda: self._profile_mask(query))
 
     def _profile_mask(self, query: ProfileCondition) -> int:
-        test = compile_comparison(query.comparison, tz=self.tz)
+        test = compile_comparison(query.comparison, tz=self.tz, now=self.now)
         return profile_mask(self.snapshot, query.comparison.field, test)
 
     def _interaction(self, query: InteractionCondition) -> int:
@@ -222,7 +222,9 @@ class _Evaluation:
     def _restriction(self, restriction: Restriction) -> Callable[[Mapping[str, Any]], bool | None]:
         compiled = self.restrictions.get(restriction)
         if compiled is None:
-            compiled = self.restrictions[restriction] = compile_restriction(restriction, tz=self.tz)
+            compiled = self.restrictions[restriction] = compile_restriction(
+                restriction, tz=self.tz, now=self.now
+            )
         return compiled
 
 

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from lark import Token, Transformer, v_args
 
-from segmentkit.errors import QuerySyntaxError
+from segmentkit.errors import QuerySyntaxError, QueryValidationError
 from segmentkit.language.ast import (
     Ago,
     AllContacts,
@@ -364,6 +364,16 @@ class AstBuilder(Transformer[Token, Any]):
         return DateTimeLiteral(value=_decode_datetime(token)).at(node=_at(token))
 
     def list_literal(self, bracket: Token, *items: Any) -> ListLiteral:
+        for item in items:
+            if isinstance(item, Ago):
+                line, column = item.position() or _at(bracket)
+                raise QueryValidationError(
+                    "N units ago cannot stand in a list: it is an instant that moves with now",
+                    word="ago",
+                    line=line,
+                    column=column,
+                    hint="Compare with it directly, e.g. contact.createdAt >= 30 days ago.",
+                )
         return ListLiteral(items=items).at(node=_at(bracket))
 
 

@@ -121,6 +121,8 @@ def comparisons(
         members = _with(field, ("in", "not in"), v.list_literals(items))
     else:
         literals = held(scope, field, kind, "whole", st.one_of(*v.LITERALS_FOR_KIND[kind]))
+        if kind in ("date", "datetime"):
+            literals = st.one_of(literals, v.ago_literals)
         # A list literal holds one kind: only the first (the field's own) is held.
         first, *others = v.LITERALS_FOR_KIND[kind]
         item_kinds = (first if kind == "list" else held(scope, field, kind, "item", first),)

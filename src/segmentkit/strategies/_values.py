@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 
 from segmentkit.language.ast import (
+    Ago,
     BooleanLiteral,
     DateLiteral,
     DateTimeLiteral,
@@ -225,6 +226,15 @@ LITERALS_FOR_KIND: dict[str, tuple[LiteralStrategy, ...]] = {
     "datetime": (datetime_literals, date_literals),
     "list": (string_literals, number_literals),
 }
+
+
+# Relative points as literals ("contact.createdAt >= 30 days ago"): amounts
+# that reach the anchors' neighbours from a now drawn near them.
+ago_literals = st.builds(
+    Ago,
+    amount=st.sampled_from((0, 1, 7, 30, 2, 365)),
+    unit=st.sampled_from(("day", "hour", "week", "month", "minute", "year")),
+)
 
 
 def _like_pattern(affix: StringLiteral, shape: str, blanks: int) -> StringLiteral:

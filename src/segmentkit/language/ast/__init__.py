@@ -15,7 +15,6 @@ The nodes live in modules by what they are (``node``, ``literals``,
 """
 
 from segmentkit.language.ast.clauses import (
-    Ago,
     Before,
     Between,
     Count,
@@ -25,6 +24,7 @@ from segmentkit.language.ast.clauses import (
     Window,
 )
 from segmentkit.language.ast.literals import (
+    Ago,
     AnyLiteral,
     BooleanLiteral,
     DateLiteral,

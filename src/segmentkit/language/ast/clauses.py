@@ -6,10 +6,10 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from segmentkit.language.ast.literals import DateLiteral, DateTimeLiteral
+from segmentkit.language.ast.literals import Ago, DateLiteral, DateTimeLiteral
 from segmentkit.language.ast.node import CountOperator, Node, Unit
 
-__all__ = ["Ago", "Before", "Between", "Count", "InLast", "Point", "Since", "Window"]
+__all__ = ["Before", "Between", "Count", "InLast", "Point", "Since", "Window"]
 
 
 class Count(Node):
@@ -25,14 +25,6 @@ class Count(Node):
         if (self.operator == "between") != (self.upper is not None):
             raise ValueError("only a 'between' count has an upper bound, and it must")
         return self
-
-
-class Ago(Node):
-    """``amount unit ago``: a point relative to ``now``."""
-
-    kind: Literal["ago"] = "ago"
-    amount: int
-    unit: Unit
 
 
 Point = Annotated[DateLiteral | DateTimeLiteral | Ago, Field(discriminator="kind")]

@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from segmentkit.language.ast.node import Node
+from segmentkit.language.ast.node import Node, Unit
 
 __all__ = [
+    "Ago",
     "AnyLiteral",
     "BooleanLiteral",
     "DateLiteral",
@@ -81,6 +82,15 @@ class ListLiteral(Node):
     items: tuple[ScalarLiteral, ...] = ()
 
 
+class Ago(Node):
+    """``amount unit ago``: the instant ``now`` minus that much, a window point or
+    (LANGUAGE.md "Version 2") a literal of the kind DATETIME."""
+
+    kind: Literal["ago"] = "ago"
+    amount: int
+    unit: Unit
+
+
 AnyLiteral = Annotated[
     StringLiteral
     | NumberLiteral
@@ -88,6 +98,7 @@ AnyLiteral = Annotated[
     | NullLiteral
     | DateLiteral
     | DateTimeLiteral
-    | ListLiteral,
+    | ListLiteral
+    | Ago,
     Field(discriminator="kind"),
 ]
