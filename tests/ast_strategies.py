@@ -25,6 +25,7 @@ from segmentkit.language.ast import (
     DateLiteral,
     DateTimeLiteral,
     InLast,
+    InPeriods,
     InteractionCondition,
     ListLiteral,
     Not,
@@ -46,7 +47,7 @@ LANGUAGE_KEYWORDS = (
     "and", "or", "not", "where", "via", "at", "least", "most", "exactly", "between",
     "time", "times", "in", "the", "last", "since", "before", "ago", "segment", "contact",
     "all", "true", "false", "null", "is", "contains", "starts", "ends", "with",
-    "like",
+    "like", "of",
     "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
     "month", "months", "year", "years",
 )  # fmt: skip
@@ -206,8 +207,13 @@ _between_windows = st.one_of(
     ),
 )
 
+def _periods(unit: str, needed: int, extra: int) -> InPeriods:
+    return InPeriods(needed=needed, periods=needed + extra, unit=unit)
+
+
 windows = st.one_of(
     st.builds(InLast, amount=amounts, unit=units),
+    st.builds(_periods, units, st.integers(1, 60), st.integers(0, 60)),
     st.builds(Since, point=points),
     st.builds(Before, point=points),
     _between_windows,

@@ -41,6 +41,7 @@ from segmentkit.language.ast import (
     DateLiteral,
     DateTimeLiteral,
     InLast,
+    InPeriods,
     InteractionCondition,
     Not,
     Or,
@@ -173,6 +174,8 @@ class _Evaluation:
         """"for each contact c, count the interaction records r with ... c is
         a member when that count satisfies the count clause." Contacts
         without any record have the count 0 like any other."""
+        if isinstance(condition.window, InPeriods):
+            return self.periodic_members(condition, condition.window)
         start, end = self.window(condition)
         records = [
             record
@@ -190,6 +193,38 @@ class _Evaluation:
                 len([record for record in records if relates(record, contact, condition.via)]),
             )
         )
+
+    def periodic_members(
+        self, condition: InteractionCondition, window: InPeriods
+    ) -> frozenset[str]:
+        """"`in M of last N UNIT`: N periods ending at `now`. Period 1 is
+        `now - 1 UNIT <= ts <= now`; period i (i >= 2) is
+        `now - i UNIT <= ts < now - (i-1) UNIT`, each bound computed from `now`
+        directly by the rules of `ago` ... The count clause (default `at least
+        1 time`) is applied to each period's records alone; the contact is a
+        member when it holds in at least M periods. A zero-admitting count
+        counts the empty periods too."
+        """
+        periods = []
+        for i in range(1, window.periods + 1):
+            start = units_before(self.now, i, window.unit, self.tz)
+            end = math.inf if i == 1 else units_before(self.now, i - 1, window.unit, self.tz)
+            periods.append((start, end))
+        held = {contact.id: 0 for contact in self.world.contacts}
+        for start, end in periods:
+            records = [
+                record
+                for record in self.world.interactions
+                if record.type == condition.type
+                and self.inside(record, start, end)
+                and not record.canceled
+                and self.restriction_holds(condition, record)
+            ]
+            for contact in self.world.contacts:
+                mine = [record for record in records if relates(record, contact, condition.via)]
+                if count_satisfies(condition.count, len(mine)):
+                    held[contact.id] += 1
+        return frozenset(contact_id for contact_id, n in held.items() if n >= window.needed)
 
     def inside(self, record: Interaction, start: Instant, end: Instant) -> bool:
         """"`r.timestamp <= now` (nothing after `now` counts, ever), r inside the window"."""

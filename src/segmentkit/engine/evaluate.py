@@ -9,15 +9,15 @@ one pass over that slice.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from functools import reduce
-from itertools import repeat
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from segmentkit.engine.compare import compile_comparison, compile_restriction
-from segmentkit.engine.scan import profile_mask, selected_contacts
+from segmentkit.engine.conditions import interaction_mask
+from segmentkit.engine.context import RecordTest
+from segmentkit.engine.scan import profile_mask
 from segmentkit.engine.windows import require_aware, resolve_timezone, window_bounds
 from segmentkit.errors import (
     InvalidArgumentError,
@@ -28,7 +28,6 @@ from segmentkit.errors import (
 from segmentkit.language.ast import (
     AllContacts,
     And,
-    Count,
     InteractionCondition,
     Not,
     Or,
@@ -38,31 +37,16 @@ from segmentkit.language.ast import (
 )
 from segmentkit.language.check import check_names, check_structure, referenced_segments
 from segmentkit.language.parse import parse
-from segmentkit.storage.store import Snapshot, bits_to_int, mask_from_positions
+from segmentkit.storage.store import Snapshot
 
 if TYPE_CHECKING:
-    from segmentkit.language.ast import Restriction
+    from segmentkit.language.ast import Node, Restriction, Window
 
-__all__ = ["count_predicate", "evaluate"]
+__all__ = ["evaluate"]
 
 
 class _HasSnapshot(Protocol):
     def snapshot(self) -> Snapshot: ...
-
-
-def count_predicate(count: Count | None) -> Callable[[int], bool]:
-    """Whether a number of records satisfies a count clause (bounds inclusive)."""
-    if count is None:
-        return lambda n: n >= 1
-    low, high = count.value, count.upper
-    if count.operator == "at least":
-        return lambda n: n >= low
-    if count.operator == "at most":
-        return lambda n: n <= low
-    if count.operator == "exactly":
-        return lambda n: n == low
-    assert high is not None  # a "between" count always has an upper bound
-    return lambda n: low <= n <= high
 
 
 class _Evaluation:
@@ -75,7 +59,7 @@ class _Evaluation:
         self.text = text
         self.segment_masks: dict[str, int] = {}
         self.leaf_masks: dict[Query, int] = {}
-        self.restrictions: dict[Restriction, Callable[[Mapping[str, Any]], bool | None]] = {}
+        self.restrictions: dict[Restriction, RecordTest] = {}
 
     # -- segments -------------------------------------------------------------------
 
@@ -180,74 +164,25 @@ class _Evaluation:
     def _interaction(self, query: InteractionCondition) -> int:
         return self._memoised(query, lambda: self._interaction_mask(query))
 
-    def _window(self, query: InteractionCondition) -> tuple[int | None, int]:
+    def bounds(self, window: Window | None, node: Node) -> tuple[int | None, int]:
         try:
-            return window_bounds(query.window, now=self.now, tz=self.tz)
+            return window_bounds(window, now=self.now, tz=self.tz)
         except QueryValidationError as error:
-            position = query.window.position() if query.window is not None else None
+            position = window.position() if window is not None else node.position()
             if self.text is None or position is None:
                 raise
             raise error.with_position(self.text, *position) from None
 
     def _interaction_mask(self, query: InteractionCondition) -> int:
-        log = self.snapshot.log(query.type)
-        start, end = self._window(query)
-        related = log.contacts if query.via is None else log.references.get(query.via)
-        size = self.snapshot.contact_count
-        holds = None if query.where is None else self._restriction(query.where)
-        satisfied = count_predicate(query.count)
-        span = log.window(start, end)
+        return interaction_mask(self, query)
 
-        def select() -> Iterable[int]:
-            if related is None:
-                return ()
-            return selected_contacts(log, span.start, span.stop, related, query.where, holds)
-
-        if query.count is None or (query.count.operator == "at least" and query.count.value == 1):
-            # The default: any one record will do, so the distinct positions suffice.
-            return _any_record_mask(select, size)
-        if query.count.value == 0 and query.count.operator in ("exactly", "at most"):
-            # No record at all: the complement of "any record".
-            return self.snapshot.all_mask & ~_any_record_mask(select, size)
-        selected = select()
-        counts = Counter(selected)
-        counts.pop(-1, None)
-        if satisfied(0):
-            # Zero is admitted: contacts with no records are in; drop the failing ones.
-            failing = [p for p, n in counts.items() if not satisfied(n)]
-            return self.snapshot.all_mask & ~mask_from_positions(_below(failing, size), size)
-        passing = [p for p, n in counts.items() if satisfied(n)]
-        return mask_from_positions(_below(passing, size), size)
-
-    def _restriction(self, restriction: Restriction) -> Callable[[Mapping[str, Any]], bool | None]:
+    def restriction(self, restriction: Restriction) -> RecordTest:
         compiled = self.restrictions.get(restriction)
         if compiled is None:
             compiled = self.restrictions[restriction] = compile_restriction(
                 restriction, tz=self.tz, now=self.now
             )
         return compiled
-
-
-def _any_record_mask(select: Callable[[], Iterable[int]], size: int) -> int:
-    """The bitset of the positions ``select()`` gives (-1, a missing via field, is no one).
-
-    Bytes set through map() in C: cheaper than collecting a set first.
-    """
-    bits = bytearray(size + 1)  # the extra last byte takes the -1 entries
-    try:
-        any(map(bits.__setitem__, select(), repeat(1)))
-    except IndexError:  # a position past the snapshot's contacts: leave it out
-        found = {p for p in select() if 0 <= p < size}
-        return mask_from_positions(found, size)
-    del bits[size]
-    return bits_to_int(bits)
-
-
-def _below(positions: Collection[int], size: int) -> Collection[int]:
-    """Positions of contacts the snapshot has (a record never names a later one)."""
-    if positions and max(positions) >= size:
-        return [p for p in positions if p < size]
-    return positions
 
 
 _DISPATCH: Final[dict[type[Any], Callable[[_Evaluation, Any], int]]] = {

@@ -16,7 +16,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.relativedelta import relativedelta
 
 from segmentkit.errors import InvalidArgumentError, QueryValidationError
-from segmentkit.language.ast import Before, Between, DateLiteral, DateTimeLiteral, InLast, Since
+from segmentkit.language.ast import (
+    Before,
+    Between,
+    DateLiteral,
+    DateTimeLiteral,
+    InLast,
+    InPeriods,
+    Since,
+)
 from segmentkit.language.ast import Point as PointNode
 from segmentkit.language.ast import Window as WindowNode
 from segmentkit.storage.store import to_microseconds
@@ -26,6 +34,7 @@ __all__ = [
     "BEFORE_ALL",
     "date_midnight",
     "local_instant",
+    "period_bounds",
     "point_microseconds",
     "require_aware",
     "resolve_timezone",
@@ -168,12 +177,36 @@ def _between(window: Between, now: datetime, tz: tzinfo) -> tuple[int | None, in
     return start, end
 
 
+def _all_periods(window: InPeriods, now: datetime, tz: tzinfo) -> tuple[int | None, int]:
+    # The span the periods cover together; each period's own bounds come
+    # from period_bounds.
+    return _ago(window.periods, window.unit, now, tz), AFTER_ALL
+
+
 _BOUNDS: Final[dict[type[Any], Callable[[Any, datetime, tzinfo], tuple[int | None, int]]]] = {
     InLast: _in_last,
+    InPeriods: _all_periods,
     Since: _since,
     Before: _before,
     Between: _between,
 }
+
+
+def period_bounds(window: InPeriods, *, now: datetime, tz: tzinfo) -> list[tuple[int | None, int]]:
+    """``[start, end)`` of each period of ``in M of last N UNIT``, period 1 first.
+
+    Period 1 is ``now - 1 UNIT <= ts <= now``; period i is
+    ``now - i UNIT <= ts < now - (i-1) UNIT``, every bound computed from
+    ``now`` directly (LANGUAGE.md "Periodic windows").
+    """
+    require_aware(now)
+    ends = [to_microseconds(now) + 1]
+    bounds: list[tuple[int | None, int]] = []
+    for period in range(1, window.periods + 1):
+        start = _ago(period, window.unit, now, tz)
+        bounds.append((None if start <= BEFORE_ALL else start, ends[-1]))
+        ends.append(start)
+    return bounds
 
 
 def window_bounds(
@@ -184,6 +217,7 @@ def window_bounds(
     ``start`` None means unbounded. ``end`` is capped at ``now + 1 µs``:
     nothing after ``now`` ever counts. A ``between`` whose start is later
     than its end raises QueryValidationError (an empty window is allowed).
+    For ``in M of last N UNIT`` it is the span of all N periods.
     """
     require_aware(now)
     now_end = to_microseconds(now) + 1

@@ -22,6 +22,7 @@ from segmentkit.language.ast import (
     DateLiteral,
     DateTimeLiteral,
     InLast,
+    InPeriods,
     InteractionCondition,
     ListLiteral,
     Node,
@@ -98,6 +99,8 @@ def check_structure(query: Query, *, text: str | None = None) -> None:
             )
         elif isinstance(node, Comparison):
             _check_comparison(node, text)
+        elif isinstance(node, InPeriods):
+            _check_periods(node, text)
 
 
 def _check_depth(query: Query, text: str | None) -> None:
@@ -112,6 +115,29 @@ def _check_depth(query: Query, text: str | None) -> None:
                 hint="Remove double negations (not not ...) or split it into saved segments.",
             )
         stack.extend((child, level + 1) for child in node.children())
+
+
+def _check_periods(window: InPeriods, text: str | None) -> None:
+    if window.periods < 1:
+        raise _error(
+            f"in ... of last {window.periods} {window.unit}s: the number of periods must be "
+            "at least 1",
+            window,
+            "periods",
+            text=text,
+            word=str(window.periods),
+        )
+    if not 1 <= window.needed <= window.periods:
+        raise _error(
+            f"in {window.needed} of last {window.periods} {window.unit}s: the first number "
+            f"must be between 1 and {window.periods}",
+            window,
+            "needed",
+            text=text,
+            word=str(window.needed),
+            hint=f"For all of them, write in {window.periods} of last {window.periods} "
+            f"{window.unit}s." if window.needed > window.periods else None,
+        )
 
 
 def _check_count(count: Count, text: str | None) -> None:

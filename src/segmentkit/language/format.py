@@ -29,6 +29,7 @@ from segmentkit.language.ast import (
     DateLiteral,
     DateTimeLiteral,
     InLast,
+    InPeriods,
     InteractionCondition,
     ListLiteral,
     Node,
@@ -56,7 +57,7 @@ KEYWORDS = frozenset(
     {
         "and", "or", "not", "where", "via", "at", "least", "most", "exactly", "between",
         "time", "times", "in", "the", "last", "since", "before", "ago", "segment", "contact",
-        "all", "true", "false", "null", "is", "contains", "starts", "ends", "with", "like",
+        "all", "true", "false", "null", "is", "contains", "starts", "ends", "with", "like", "of",
         "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
         "month", "months", "year", "years",
     }
@@ -104,6 +105,7 @@ class Formatter:
         Comparison: "comparison",
         Count: "count",
         InLast: "in_last",
+        InPeriods: "in_periods",
         Since: "since",
         Before: "before",
         Between: "between",
@@ -223,6 +225,9 @@ class Formatter:
 
     def in_last(self, node: InLast) -> str:
         return f"in last {node.amount} {_plural(node.unit, node.amount)}"
+
+    def in_periods(self, node: InPeriods) -> str:
+        return f"in {node.needed} of last {node.periods} {_plural(node.unit, node.periods)}"
 
     def since(self, node: Since) -> str:
         return "since " + self.node(node.point)

@@ -14,6 +14,7 @@ from segmentkit.language.ast import (
     DateLiteral,
     DateTimeLiteral,
     InLast,
+    InPeriods,
     Since,
     Window,
 )
@@ -79,8 +80,21 @@ def _ordered_between(
     return Between(start=start, end=end)
 
 
+def _periods(unit: str, needed: int, extra: int) -> InPeriods:
+    return InPeriods(needed=needed, periods=needed + extra, unit=unit)
+
+
+# "in M of last N UNIT": a few periods of a unit that spans the data's anchors.
+periodic_windows = st.builds(
+    _periods,
+    st.sampled_from(("week", "day", "month", "hour")),
+    st.integers(min_value=1, max_value=3),
+    st.integers(min_value=0, max_value=2),
+)
+
 _wall_points = st.one_of(v.date_literals, v.naive_datetime_literals)
-windows: st.SearchStrategy[Window] = st.one_of(
+# The windows every condition takes (recency and sequences take no periodic one).
+plain_windows: st.SearchStrategy[Window] = st.one_of(
     st.builds(InLast, amount=amounts, unit=units),
     st.builds(Since, point=points),
     st.builds(Before, point=points),
@@ -88,5 +102,6 @@ windows: st.SearchStrategy[Window] = st.one_of(
     st.builds(_ordered_between, _wall_points, _wall_points),
     st.builds(_ordered_between, v.aware_datetime_literals, v.aware_datetime_literals),
 )
+windows: st.SearchStrategy[Window] = st.one_of(plain_windows, periodic_windows)
 
 

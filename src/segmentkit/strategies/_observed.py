@@ -37,6 +37,7 @@ from segmentkit.language.ast import (
     DateLiteral,
     DateTimeLiteral,
     InLast,
+    InPeriods,
     NumberLiteral,
     Since,
     StringLiteral,
@@ -223,7 +224,13 @@ def _window(draw: st.DrawFn, stamps: tuple[datetime, ...]) -> Window:
     first = draw(st.sampled_from(stamps))
     second = draw(st.sampled_from(stamps))
     start, end = sorted((first, second))
-    shape = draw(st.sampled_from(("since", "before", "between", "in last", "ago")))
+    shape = draw(st.sampled_from(("since", "before", "between", "in last", "ago", "periods")))
+    if shape == "periods":
+        # Periods about as long as the gap: the records fall in different ones.
+        _, unit = _span(draw, end - start)
+        periods = draw(st.integers(min_value=1, max_value=3))
+        needed = draw(st.integers(min_value=1, max_value=periods))
+        return InPeriods(needed=needed, periods=periods, unit=unit)
     if shape == "in last":
         # `now` is often on a record: `in last` the gap reaches the other one.
         amount, unit = _span(draw, end - start)

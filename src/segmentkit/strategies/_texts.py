@@ -25,6 +25,7 @@ from segmentkit.language.ast import (
     Count,
     DateTimeLiteral,
     InLast,
+    InPeriods,
     InteractionCondition,
     ListLiteral,
     Node,
@@ -166,6 +167,13 @@ class _Renderer:
         lead = self.pick("in", "in the")
         return self.words(
             *lead.split(" "), "last", str(node.amount), self.noun(node.unit, node.amount)
+        )
+
+    def _InPeriods(self, node: InPeriods) -> str:
+        lead = self.pick("last", "the last")
+        return self.words(
+            "in", str(node.needed), "of", *lead.split(" "), str(node.periods),
+            self.noun(node.unit, node.periods),
         )
 
     def _Since(self, node: Since) -> str:

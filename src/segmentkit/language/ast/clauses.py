@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from segmentkit.language.ast.literals import Ago, DateLiteral, DateTimeLiteral
 from segmentkit.language.ast.node import CountOperator, Node, Unit
 
-__all__ = ["Before", "Between", "Count", "InLast", "Point", "Since", "Window"]
+__all__ = ["Before", "Between", "Count", "InLast", "InPeriods", "Point", "Since", "Window"]
 
 
 class Count(Node):
@@ -52,4 +52,16 @@ class Between(Node):
     end: Point
 
 
-Window = Annotated[InLast | Since | Before | Between, Field(discriminator="kind")]
+class InPeriods(Node):
+    """``in NEEDED of last PERIODS UNIT``: the count clause holds in at least
+    ``needed`` of the ``periods`` periods of one unit that end at ``now``."""
+
+    kind: Literal["in_periods"] = "in_periods"
+    needed: int
+    periods: int
+    unit: Unit
+
+
+Window = Annotated[
+    InLast | Since | Before | Between | InPeriods, Field(discriminator="kind")
+]

@@ -1,0 +1,147 @@
+"""Interaction conditions as bitsets of contacts: counts in a window, counts in
+periods (``in M of last N UNIT``), and the helpers they share.
+
+A condition reads only the records inside its window: two bisects on the
+type's timestamp column, then one pass over that slice (``scan``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
+from itertools import repeat
+from operator import add
+
+from segmentkit.engine.context import Evaluation
+from segmentkit.engine.scan import selected_contacts
+from segmentkit.engine.windows import period_bounds
+from segmentkit.language.ast import Count, InPeriods, InteractionCondition
+from segmentkit.storage.store import LogView, bits_to_int, mask_from_positions
+
+__all__ = [
+    "any_record_mask",
+    "below",
+    "count_predicate",
+    "interaction_mask",
+    "span_selector",
+]
+
+# Bitsets give each contact a byte: summing up to this many of them adds
+# per contact without one byte carrying into the next.
+_BYTE_SUM_LIMIT = 255
+
+
+def count_predicate(count: Count | None) -> Callable[[int], bool]:
+    """Whether a number of records satisfies a count clause (bounds inclusive)."""
+    if count is None:
+        return lambda n: n >= 1
+    low, high = count.value, count.upper
+    if count.operator == "at least":
+        return lambda n: n >= low
+    if count.operator == "at most":
+        return lambda n: n <= low
+    if count.operator == "exactly":
+        return lambda n: n == low
+    assert high is not None  # a "between" count always has an upper bound
+    return lambda n: low <= n <= high
+
+
+def span_selector(
+    evaluation: Evaluation,
+    query: InteractionCondition,
+    log: LogView,
+    start: int | None,
+    end: int,
+) -> Callable[[], Iterable[int]]:
+    """A function giving the contact positions of the records of ``[start, end)``
+    that count for the condition (type, relation, not canceled, restriction TRUE).
+    -1 stands for a record without its ``via`` field."""
+    related = log.contacts if query.via is None else log.references.get(query.via)
+    holds = None if query.where is None else evaluation.restriction(query.where)
+    span = log.window(start, end)
+
+    def select() -> Iterable[int]:
+        if related is None:
+            return ()
+        return selected_contacts(log, span.start, span.stop, related, query.where, holds)
+
+    return select
+
+
+def _span_mask(
+    evaluation: Evaluation, query: InteractionCondition, start: int | None, end: int
+) -> int:
+    """Contacts whose records of ``[start, end)`` satisfy the count clause."""
+    snapshot = evaluation.snapshot
+    log = snapshot.log(query.type)
+    size = snapshot.contact_count
+    select = span_selector(evaluation, query, log, start, end)
+    count = query.count
+    if count is None or (count.operator == "at least" and count.value == 1):
+        # The default: any one record will do, so the distinct positions suffice.
+        return any_record_mask(select, size)
+    if count.value == 0 and count.operator in ("exactly", "at most"):
+        # No record at all: the complement of "any record".
+        return snapshot.all_mask & ~any_record_mask(select, size)
+    satisfied = count_predicate(count)
+    counts = Counter(select())
+    counts.pop(-1, None)
+    if satisfied(0):
+        # Zero is admitted: contacts with no records are in; drop the failing ones.
+        failing = [p for p, n in counts.items() if not satisfied(n)]
+        return snapshot.all_mask & ~mask_from_positions(below(failing, size), size)
+    passing = [p for p, n in counts.items() if satisfied(n)]
+    return mask_from_positions(below(passing, size), size)
+
+
+def interaction_mask(evaluation: Evaluation, query: InteractionCondition) -> int:
+    """The contacts an interaction condition selects (LANGUAGE.md "Interaction condition")."""
+    if isinstance(query.window, InPeriods):
+        return _periodic_mask(evaluation, query, query.window)
+    start, end = evaluation.bounds(query.window, query)
+    return _span_mask(evaluation, query, start, end)
+
+
+def _periodic_mask(
+    evaluation: Evaluation, query: InteractionCondition, window: InPeriods
+) -> int:
+    """Contacts for whom the count clause holds in at least ``needed`` periods.
+
+    Each period's bitset has one byte per contact, 0 or 1: adding the bitsets
+    as integers counts, per contact, the periods that hold. The sums are made
+    in groups small enough that no byte overflows, then added per contact.
+    """
+    size = evaluation.snapshot.contact_count
+    if not size:
+        return 0
+    masks = [
+        _span_mask(evaluation, query, start, end)
+        for start, end in period_bounds(window, now=evaluation.now, tz=evaluation.tz)
+    ]
+    totals: Iterable[int] = repeat(0, size)
+    for first in range(0, len(masks), _BYTE_SUM_LIMIT):
+        group = sum(masks[first : first + _BYTE_SUM_LIMIT])
+        totals = list(map(add, totals, group.to_bytes(size + 1, "little")[:size]))
+    return bits_to_int(bytes(map(window.needed.__le__, totals)))
+
+
+def any_record_mask(select: Callable[[], Iterable[int]], size: int) -> int:
+    """The bitset of the positions ``select()`` gives (-1, a missing via field, is no one).
+
+    Bytes set through map() in C: cheaper than collecting a set first.
+    """
+    bits = bytearray(size + 1)  # the extra last byte takes the -1 entries
+    try:
+        any(map(bits.__setitem__, select(), repeat(1)))
+    except IndexError:  # a position past the snapshot's contacts: leave it out
+        found = {p for p in select() if 0 <= p < size}
+        return mask_from_positions(found, size)
+    del bits[size]
+    return bits_to_int(bits)
+
+
+def below(positions: Collection[int], size: int) -> Collection[int]:
+    """Positions of contacts the snapshot has (a record never names a later one)."""
+    if positions and max(positions) >= size:
+        return [p for p in positions if p < size]
+    return positions
