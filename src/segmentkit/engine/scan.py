@@ -32,7 +32,7 @@ from segmentkit.engine.compare import profile_value
 from segmentkit.language.ast import Comparison, Restriction, WhereAnd, WhereNot, WhereOr
 from segmentkit.storage.store import LogView, Snapshot, bits_to_int, mask_from_positions, value_key
 
-__all__ = ["profile_mask", "restriction_fields", "selected_contacts"]
+__all__ = ["profile_mask", "restriction_fields", "selected_contacts", "selected_indices"]
 
 RecordTest = Callable[[Mapping[str, Any]], bool | None]
 ValueTest = Callable[[Any], bool | None]
@@ -81,17 +81,56 @@ def selected_contacts(
     """
     if hi <= lo:
         return ()
+    indices, selectors = _selection(log, lo, hi, restriction, holds)
+    if indices is not None:
+        return _contacts_at(log, indices, related)
+    if selectors is None:
+        return related[lo:hi]
+    return compress(related[lo:hi], selectors)
+
+
+def selected_indices(
+    log: LogView,
+    lo: int,
+    hi: int,
+    restriction: Restriction | None,
+    holds: RecordTest | None,
+) -> list[int]:
+    """The indices of the records ``lo <= i < hi`` that count, ascending."""
+    if hi <= lo:
+        return []
+    indices, selectors = _selection(log, lo, hi, restriction, holds)
+    if indices is not None:
+        if log.canceled_count:
+            canceled = log.canceled
+            indices = [i for i in indices if not canceled[i]]
+        return sorted(indices)
+    if selectors is None:
+        return list(range(lo, hi))
+    return list(compress(range(lo, hi), selectors))
+
+
+def _selection(
+    log: LogView,
+    lo: int,
+    hi: int,
+    restriction: Restriction | None,
+    holds: RecordTest | None,
+) -> tuple[list[int] | None, Iterable[Any] | None]:
+    """Which records of ``[lo, hi)`` count, as (indices, None) from posting lists
+    (canceled ones not yet dropped), as (None, selectors) with one truth per
+    record, or as (None, None) when every record counts."""
     if restriction is None or holds is None:
         if not log.canceled_count or 1 not in log.canceled[lo:hi]:
-            return related[lo:hi]
-        return compress(related[lo:hi], _not_canceled(log, lo, hi, repeat(True, hi - lo)))
+            return None, None
+        return None, _not_canceled(log, lo, hi, repeat(True, hi - lo))
     fields = restriction_fields(restriction)
     columns = [log.properties.get(name) for name in fields]
     present = [(name, column) for name, column in zip(fields, columns, strict=True) if column]
     if not present:  # no record has any of the fields: one answer for all
         if holds({}) is not True:
-            return ()
-        return selected_contacts(log, lo, hi, related, None, None)
+            return None, repeat(False, hi - lo)
+        return _selection(log, lo, hi, None, None)
     if len(present) == 1:
         name, column = present[0]
         values = log.dictionaries[name]
@@ -102,9 +141,9 @@ def selected_contacts(
         }
         indices = _from_postings(log, name, passing, lo, hi)
         if indices is not None:
-            return _contacts_at(log, indices, related)
+            return indices, None
         selectors = map(passing.__contains__, column[lo:hi])
-        return compress(related[lo:hi], _not_canceled(log, lo, hi, selectors))
+        return None, _not_canceled(log, lo, hi, selectors)
     names = [name for name, _ in present]
     keys = list(zip(*(column[lo:hi] for _, column in present), strict=True))
     dictionaries = [log.dictionaries[name] for name in names]
@@ -121,7 +160,7 @@ def selected_contacts(
         is True
     }
     selectors = map(passing_keys.__contains__, keys)
-    return compress(related[lo:hi], _not_canceled(log, lo, hi, selectors))
+    return None, _not_canceled(log, lo, hi, selectors)
 
 
 def _contacts_at(log: LogView, indices: list[int], related: Sequence[int]) -> Iterator[int]:
