@@ -24,6 +24,7 @@ from segmentkit.language.ast import (
     Count,
     DateLiteral,
     DateTimeLiteral,
+    Having,
     InLast,
     InPeriods,
     InteractionCondition,
@@ -47,7 +48,7 @@ LANGUAGE_KEYWORDS = (
     "and", "or", "not", "where", "via", "at", "least", "most", "exactly", "between",
     "time", "times", "in", "the", "last", "since", "before", "ago", "segment", "contact",
     "all", "true", "false", "null", "is", "contains", "starts", "ends", "with",
-    "like", "of",
+    "like", "of", "having",
     "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
     "month", "months", "year", "years",
 )  # fmt: skip
@@ -219,14 +220,34 @@ windows = st.one_of(
     _between_windows,
 )
 
+_aggregate_names = st.sampled_from(["sum", "avg", "distinct"])
+_non_null_literals = st.one_of(
+    string_literals, number_literals, boolean_literals, date_literals, datetime_literals, agos
+)
+havings = st.one_of(
+    st.builds(Having, function=_aggregate_names, field=identifiers,
+              operator=st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), value=number_literals),
+    st.builds(Having, function=st.sampled_from(["min", "max"]), field=identifiers,
+              operator=st.sampled_from(["=", "!=", "<", "<=", ">", ">="]),
+              value=_non_null_literals),
+)
+
+
+def _no_periods_with_having(condition: InteractionCondition) -> InteractionCondition:
+    if condition.having is not None and isinstance(condition.window, InPeriods):
+        return condition.model_copy(update={"window": None})
+    return condition
+
+
 interaction_conditions = st.builds(
     InteractionCondition,
     type=identifiers,
     via=st.none() | identifiers,
     where=st.none() | restrictions,
     count=st.none() | counts,
+    having=st.none() | havings,
     window=st.none() | windows,
-)
+).map(_no_periods_with_having)
 
 atoms: st.SearchStrategy[Query] = st.one_of(
     st.just(AllContacts()),

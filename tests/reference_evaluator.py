@@ -18,10 +18,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-from reference_comparisons import restriction_truth
+from reference_comparisons import comparison_truth, restriction_truth
 from reference_instants import (
     Instant,
     instant,
@@ -37,9 +37,11 @@ from segmentkit.language.ast import (
     And,
     Before,
     Between,
+    Comparison,
     Count,
     DateLiteral,
     DateTimeLiteral,
+    Having,
     InLast,
     InPeriods,
     InteractionCondition,
@@ -185,14 +187,30 @@ class _Evaluation:
             and not record.canceled  # rule 3
             and self.restriction_holds(condition, record)  # rule 4
         ]
-        return frozenset(
-            contact.id
-            for contact in self.world.contacts
-            if count_satisfies(
-                condition.count,
-                len([record for record in records if relates(record, contact, condition.via)]),
-            )
-        )
+        members = set()
+        for contact in self.world.contacts:
+            mine = [record for record in records if relates(record, contact, condition.via)]
+            # "A contact is a member when the count clause holds ... **and** the
+            # comparison is TRUE."
+            if count_satisfies(condition.count, len(mine)) and self.having_holds(
+                condition.having, mine
+            ):
+                members.add(contact.id)
+        return frozenset(members)
+
+    def having_holds(self, having: Having | None, records: list[Interaction]) -> bool:
+        """"Over the records that count for the condition ..., take the values of
+        FIELD, skipping records where it is missing or null." """
+        if having is None:
+            return True
+        values = [
+            record.properties[having.field]
+            for record in records
+            if record.properties.get(having.field) is not None
+        ]
+        value = aggregate_of(having.function, values)
+        comparison = Comparison(field=having.field, operator=having.operator, value=having.value)
+        return comparison_truth(value, comparison, self.tz, self.now) is True
 
     def periodic_members(
         self, condition: InteractionCondition, window: InPeriods
@@ -273,6 +291,49 @@ class _Evaluation:
         if isinstance(point, DateTimeLiteral):
             return literal_instant(point, self.tz)
         return units_before(self.now, point.amount, point.unit, self.tz)
+
+
+def aggregate_of(function: str, values: list[object]) -> object:
+    """LANGUAGE.md "Aggregates", rule by rule."""
+    if function in ("sum", "avg"):
+        # "`sum` of integers is exact; with any float it is `math.fsum`. `avg` is
+        # that sum divided by the number of values." "Of no values: `sum` ... 0;
+        # `avg` ... null"
+        numbers = [value for value in values if isinstance(value, (int, float))]
+        total = math.fsum(numbers) if any(isinstance(v, float) for v in numbers) else sum(numbers)
+        if function == "sum":
+            return total
+        return total / len(numbers) if numbers else None
+    if function == "distinct":
+        # "counts casefolded text once, numbers by value, datetimes as instants"
+        # "counts dates, booleans and numbers by value"
+        keys = set()
+        for value in values:
+            if isinstance(value, str):
+                keys.add(("text", value.casefold()))
+            elif isinstance(value, datetime):
+                keys.add(("datetime", instant(value)))
+            elif isinstance(value, bool):
+                keys.add(("boolean", value))
+            elif isinstance(value, date):
+                keys.add(("date", value))
+            else:
+                keys.add(("number", value))
+        return len(keys)
+    # min / max: "`min`, `max` ... null" of no values. Text orders by the
+    # casefolded code points, datetimes as instants.
+    if not values:
+        return None
+
+    def order(value: object) -> object:
+        if isinstance(value, str):
+            return value.casefold()
+        if isinstance(value, datetime):
+            return instant(value)
+        return value
+
+    chosen = min if function == "min" else max
+    return chosen(values, key=order)  # type: ignore[type-var]
 
 
 def relates(record: Interaction, contact: Contact, via: str | None) -> bool:

@@ -26,8 +26,8 @@ from segmentkit.engine.windows import resolve_timezone
 from segmentkit.errors import InvalidArgumentError, SegmentKitError
 from segmentkit.io.files import replace_atomically
 from segmentkit.io.jsonl import load_repository, read_jsonl_text, record_line
-from segmentkit.language.check import check_names, referenced_segments
 from segmentkit.language.format import format
+from segmentkit.language.names import check_names, referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import Segment
 from segmentkit.repository import InMemoryRepository

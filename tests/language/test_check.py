@@ -33,7 +33,8 @@ from segmentkit.language.ast import (
     StringLiteral,
     WhereNot,
 )
-from segmentkit.language.check import check_names, check_structure, referenced_segments
+from segmentkit.language.check import check_structure
+from segmentkit.language.names import check_names, referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import InteractionType, Segment
 

@@ -36,8 +36,9 @@ from segmentkit.language.ast import (
     ProfileCondition,
     SegmentReference,
 )
-from segmentkit.language.check import check_names, check_structure
+from segmentkit.language.check import check_structure
 from segmentkit.language.format import format
+from segmentkit.language.names import check_names
 from segmentkit.language.parse import parse
 from segmentkit.models.values import value_kind
 from segmentkit.storage.builtin_types import BUILTIN_TYPES

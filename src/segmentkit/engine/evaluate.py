@@ -14,6 +14,7 @@ from datetime import datetime, tzinfo
 from functools import reduce
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from segmentkit.engine.aggregates import having_mask
 from segmentkit.engine.compare import compile_comparison, compile_restriction
 from segmentkit.engine.conditions import interaction_mask
 from segmentkit.engine.context import RecordTest
@@ -35,7 +36,8 @@ from segmentkit.language.ast import (
     Query,
     SegmentReference,
 )
-from segmentkit.language.check import check_names, check_structure, referenced_segments
+from segmentkit.language.check import check_structure
+from segmentkit.language.names import check_names, referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.storage.store import Snapshot
 
@@ -174,6 +176,8 @@ class _Evaluation:
             raise error.with_position(self.text, *position) from None
 
     def _interaction_mask(self, query: InteractionCondition) -> int:
+        if query.having is not None:
+            return having_mask(self, query)
         return interaction_mask(self, query)
 
     def restriction(self, restriction: Restriction) -> RecordTest:

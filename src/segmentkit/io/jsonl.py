@@ -41,7 +41,7 @@ from segmentkit.errors import (
     SegmentKitError,
 )
 from segmentkit.io.marketing_lines import MARKETING_KINDS, load_marketing, marketing_records
-from segmentkit.language.check import referenced_segments
+from segmentkit.language.names import referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
 from segmentkit.repository import InMemoryRepository

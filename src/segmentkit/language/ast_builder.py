@@ -17,8 +17,9 @@ from typing import Any, cast
 
 from lark import Token, Transformer, v_args
 
-from segmentkit.errors import QueryValidationError
+from segmentkit.errors import QuerySyntaxError, QueryValidationError
 from segmentkit.language.ast import (
+    AGGREGATES,
     Ago,
     AllContacts,
     And,
@@ -31,6 +32,7 @@ from segmentkit.language.ast import (
     CountOperator,
     DateLiteral,
     DateTimeLiteral,
+    Having,
     InLast,
     InPeriods,
     InteractionCondition,
@@ -40,6 +42,7 @@ from segmentkit.language.ast import (
     NullLiteral,
     NumberLiteral,
     Or,
+    OrderOperator,
     ProfileCondition,
     SegmentReference,
     Since,
@@ -60,6 +63,7 @@ from segmentkit.language.literal_text import (
     identifier,
     whole_number,
 )
+from segmentkit.suggestions import close_names
 
 __all__ = ["AstBuilder"]
 
@@ -87,6 +91,7 @@ _CLAUSE_NAMES = {
     "via": "via clause",
     "where": "where clause",
     "count": "count (at least / at most / exactly / between ... times)",
+    "having": "having clause",
     "window": "time window (in last / in ... of last / since / before / between)",
 }
 
@@ -148,6 +153,28 @@ class AstBuilder(Transformer[Token, Any]):
 
     def where_clause(self, keyword: Token, restriction: Any) -> _Clause:
         return _Clause("where", restriction, at(keyword))
+
+    def having_clause(
+        self, keyword: Token, function: Token, field: Token, operator: Token, value: Node
+    ) -> _Clause:
+        name = identifier(function)
+        if name not in AGGREGATES:
+            suggestions = close_names(name, AGGREGATES)
+            raise QuerySyntaxError(
+                f"{name} is not an aggregate that having knows",
+                text="",
+                line=at(function)[0],
+                column=at(function)[1],
+                expected=AGGREGATES,
+                hint=f"Did you mean {suggestions[0]}?" if suggestions else None,
+            )
+        having = Having(
+            function=name,
+            field=identifier(field),
+            operator=cast(OrderOperator, str(operator)),
+            value=value,
+        ).at(node=at(keyword), function=at(function), field=at(field), value=value.position())
+        return _Clause("having", having, at(keyword))
 
     def count_at_least(self, at: Token, _least: Token, number: Token) -> Count:
         return _count("at least", at, number)

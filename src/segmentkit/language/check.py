@@ -2,14 +2,14 @@
 
 ``check_structure`` holds the rules that need no repository (negative counts,
 inverted ranges, ``null`` outside ``is null``, lists of mixed kinds, depth);
-``check_names`` those that do (every type, field, ``via`` and segment named
-must exist). Both walk the AST without recursion and report the first
+``names.check_names`` those that do (every type, field, ``via`` and segment
+named must exist). Both walk the AST without recursion and report the first
 problem in query order, at the position the parser recorded on the node.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 
 from segmentkit.errors import QueryValidationError
@@ -21,21 +21,20 @@ from segmentkit.language.ast import (
     Count,
     DateLiteral,
     DateTimeLiteral,
+    Having,
     InLast,
     InPeriods,
     InteractionCondition,
     ListLiteral,
     Node,
     NullLiteral,
+    NumberLiteral,
     Query,
-    SegmentReference,
     StringLiteral,
 )
 from segmentkit.language.like_pattern import like_problem
-from segmentkit.models.records import InteractionType, Segment
-from segmentkit.suggestions import close_names
 
-__all__ = ["check_names", "check_structure", "referenced_segments"]
+__all__ = ["check_structure", "error_at"]
 
 _KIND_WORDS = {
     "string": "text",
@@ -49,7 +48,7 @@ _KIND_WORDS = {
 _ANY_OFFSET = timedelta(hours=24)
 
 
-def _error(
+def error_at(
     problem: str,
     node: Node,
     field: str = "",
@@ -82,7 +81,7 @@ def check_structure(query: Query, *, text: str | None = None) -> None:
         if isinstance(node, Count):
             _check_count(node, text)
         elif isinstance(node, InLast | Ago) and node.amount < 0:
-            raise _error(
+            raise error_at(
                 f"A number of {node.unit}s cannot be negative ({node.amount})",
                 node,
                 "amount",
@@ -90,7 +89,7 @@ def check_structure(query: Query, *, text: str | None = None) -> None:
                 word=str(node.amount),
             )
         elif isinstance(node, Between) and _inverted(node):
-            raise _error(
+            raise error_at(
                 "The window's start is later than its end",
                 node,
                 "start",
@@ -101,6 +100,8 @@ def check_structure(query: Query, *, text: str | None = None) -> None:
             _check_comparison(node, text)
         elif isinstance(node, InPeriods):
             _check_periods(node, text)
+        elif isinstance(node, InteractionCondition) and node.having is not None:
+            _check_having(node.having, node, text)
 
 
 def _check_depth(query: Query, text: str | None) -> None:
@@ -108,7 +109,7 @@ def _check_depth(query: Query, text: str | None) -> None:
     while stack:
         node, level = stack.pop()
         if level > MAX_DEPTH:
-            raise _error(
+            raise error_at(
                 f"The query is nested more than {MAX_DEPTH} levels deep",
                 node,
                 text=text,
@@ -117,9 +118,39 @@ def _check_depth(query: Query, text: str | None) -> None:
         stack.extend((child, level + 1) for child in node.children())
 
 
+_NUMERIC_AGGREGATES = frozenset({"sum", "avg", "distinct"})
+
+
+def _check_having(having: Having, condition: InteractionCondition, text: str | None) -> None:
+    """The rules of LANGUAGE.md "Aggregates" that need no schema."""
+    if isinstance(condition.window, InPeriods):
+        raise error_at(
+            "having cannot be combined with a periodic window (in ... of last ...)",
+            condition.window,
+            text=text,
+            hint="Use one window, e.g. in last 4 weeks.",
+        )
+    value = having.value
+    if isinstance(value, NullLiteral):
+        raise error_at(
+            f"having compares {having.function}({having.field}) with a value, not null",
+            value,
+            text=text,
+            word="null",
+            hint="An aggregate of no values is 0 for sum and distinct and null (never a "
+            "member) for avg, min and max.",
+        )
+    if having.function in _NUMERIC_AGGREGATES and not isinstance(value, NumberLiteral):
+        raise error_at(
+            f"{having.function}(...) is a number: compare it with a number",
+            value,
+            text=text,
+        )
+
+
 def _check_periods(window: InPeriods, text: str | None) -> None:
     if window.periods < 1:
-        raise _error(
+        raise error_at(
             f"in ... of last {window.periods} {window.unit}s: the number of periods must be "
             "at least 1",
             window,
@@ -128,7 +159,7 @@ def _check_periods(window: InPeriods, text: str | None) -> None:
             word=str(window.periods),
         )
     if not 1 <= window.needed <= window.periods:
-        raise _error(
+        raise error_at(
             f"in {window.needed} of last {window.periods} {window.unit}s: the first number "
             f"must be between 1 and {window.periods}",
             window,
@@ -143,7 +174,7 @@ def _check_periods(window: InPeriods, text: str | None) -> None:
 def _check_count(count: Count, text: str | None) -> None:
     for field, number in (("value", count.value), ("upper", count.upper)):
         if number is not None and number < 0:
-            raise _error(
+            raise error_at(
                 f"A count cannot be negative ({number})",
                 count,
                 field,
@@ -151,7 +182,7 @@ def _check_count(count: Count, text: str | None) -> None:
                 word=str(number),
             )
     if count.upper is not None and count.value > count.upper:
-        raise _error(
+        raise error_at(
             f"between {count.value} and {count.upper} times: the first number is larger "
             "than the second",
             count,
@@ -200,7 +231,7 @@ def _check_comparison(comparison: Comparison, text: str | None) -> None:
     if comparison.operator in ("like", "not like") and isinstance(value, StringLiteral):
         problem = like_problem(value.value)
         if problem is not None:
-            raise _error(
+            raise error_at(
                 problem[0],
                 value,
                 text=text,
@@ -209,7 +240,7 @@ def _check_comparison(comparison: Comparison, text: str | None) -> None:
             )
     if isinstance(value, NullLiteral):
         wanted = "is not null" if comparison.operator == "!=" else "is null"
-        raise _error(
+        raise error_at(
             f"null can only be tested with is null or is not null, not {comparison.operator}",
             value,
             text=text,
@@ -220,7 +251,7 @@ def _check_comparison(comparison: Comparison, text: str | None) -> None:
         first_kind = value.items[0].kind
         for item in value.items:
             if isinstance(item, NullLiteral):
-                raise _error(
+                raise error_at(
                     "A list cannot hold null",
                     item,
                     text=text,
@@ -229,92 +260,9 @@ def _check_comparison(comparison: Comparison, text: str | None) -> None:
                 )
         for item in value.items:
             if item.kind != first_kind:
-                raise _error(
+                raise error_at(
                     f"A list holds one kind of value: this one starts with "
                     f"{_KIND_WORDS[first_kind]} but also holds {_KIND_WORDS[item.kind]}",
                     item,
                     text=text,
                 )
-
-
-# --- names ---------------------------------------------------------------------------------
-
-
-def check_names(
-    query: Query,
-    *,
-    types: Mapping[str, InteractionType],
-    segments: Mapping[str, Segment],
-    text: str | None = None,
-) -> None:
-    """Raise QueryValidationError for the first unknown type, field, via or segment.
-
-    Profile paths (``contact.X``) are never unknown: contact attributes are
-    free-form.
-    """
-    for node in query.walk():
-        if isinstance(node, InteractionCondition):
-            _check_interaction(node, types, text)
-        elif isinstance(node, SegmentReference) and node.name not in segments:
-            raise _error(
-                f"There is no segment named {node.name}",
-                node,
-                "name",
-                text=text,
-                word=node.name,
-                suggestions=close_names(node.name, segments),
-            )
-
-
-def _check_interaction(
-    condition: InteractionCondition, types: Mapping[str, InteractionType], text: str | None
-) -> None:
-    schema = types.get(condition.type)
-    if schema is None:
-        raise _error(
-            f"There is no interaction type named {condition.type}",
-            condition,
-            text=text,
-            word=condition.type,
-            suggestions=close_names(condition.type, types),
-        )
-    if condition.via is not None:
-        if condition.via not in schema.fields:
-            raise _error(
-                f"{schema.name} records have no field {condition.via}",
-                condition,
-                "via",
-                text=text,
-                word=condition.via,
-                suggestions=close_names(condition.via, schema.contact_references),
-            )
-        if condition.via not in schema.contact_references:
-            references = sorted(schema.contact_references)
-            raise _error(
-                f"The field {condition.via} of {schema.name} does not hold a contact id, "
-                "so it cannot follow via",
-                condition,
-                "via",
-                text=text,
-                word=condition.via,
-                suggestions=close_names(condition.via, references) or references[:3],
-            )
-    if condition.where is not None:
-        for part in condition.where.walk():
-            if isinstance(part, Comparison) and part.field not in schema.fields:
-                raise _error(
-                    f"{schema.name} records have no field {part.field}",
-                    part,
-                    text=text,
-                    word=part.field,
-                    suggestions=close_names(part.field, schema.fields),
-                )
-
-
-def referenced_segments(query: Query) -> list[str]:
-    """The distinct names of ``segment X`` atoms, in query order."""
-    names: dict[str, None] = {}
-    for node in query.walk():
-        if isinstance(node, SegmentReference):
-            names.setdefault(node.name)
-    return list(names)

@@ -28,6 +28,7 @@ from segmentkit.language.ast import (
     Count,
     DateLiteral,
     DateTimeLiteral,
+    Having,
     InLast,
     InPeriods,
     InteractionCondition,
@@ -58,6 +59,7 @@ KEYWORDS = frozenset(
         "and", "or", "not", "where", "via", "at", "least", "most", "exactly", "between",
         "time", "times", "in", "the", "last", "since", "before", "ago", "segment", "contact",
         "all", "true", "false", "null", "is", "contains", "starts", "ends", "with", "like", "of",
+        "having",
         "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
         "month", "months", "year", "years",
     }
@@ -104,6 +106,7 @@ class Formatter:
         InteractionCondition: "interaction_condition",
         Comparison: "comparison",
         Count: "count",
+        Having: "having",
         InLast: "in_last",
         InPeriods: "in_periods",
         Since: "since",
@@ -203,6 +206,8 @@ class Formatter:
             words.append("where " + restriction)
         if node.count is not None:
             words.append(self.node(node.count))
+        if node.having is not None:
+            words.append(self.node(node.having))
         if node.window is not None:
             words.append(self.node(node.window))
         return " ".join(words)
@@ -222,6 +227,10 @@ class Formatter:
             # "between 0 and 1 time": the noun agrees with the number next to it.
             return f"between {node.value} and {node.upper} {_plural('time', node.upper)}"
         return f"{node.operator} {node.value} {_plural('time', node.value)}"
+
+    def having(self, node: Having) -> str:
+        field = self.identifier(node.field)
+        return f"having {node.function}({field}) {node.operator} {self.node(node.value)}"
 
     def in_last(self, node: InLast) -> str:
         return f"in last {node.amount} {_plural(node.unit, node.amount)}"

@@ -24,7 +24,7 @@ from segmentkit.errors import (
     SegmentStatusError,
 )
 from segmentkit.language.ast import Query
-from segmentkit.language.check import check_names, referenced_segments
+from segmentkit.language.names import check_names, referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import InteractionType, Segment
 from segmentkit.repository.segment_graph import cycle_through

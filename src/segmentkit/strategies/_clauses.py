@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -13,12 +15,16 @@ from segmentkit.language.ast import (
     Count,
     DateLiteral,
     DateTimeLiteral,
+    Having,
     InLast,
     InPeriods,
+    NumberLiteral,
     Since,
     Window,
 )
 from segmentkit.strategies import _values as v
+from segmentkit.strategies._observed import held
+from segmentkit.strategies._records import FieldsKey
 
 UNITS = ("day", "hour", "minute", "week", "month", "year")
 # Two wall times closer than this may map to inverted instants in some time
@@ -105,3 +111,42 @@ plain_windows: st.SearchStrategy[Window] = st.one_of(
 windows: st.SearchStrategy[Window] = st.one_of(plain_windows, periodic_windows)
 
 
+
+
+# --- having ----------------------------------------------------------------------------
+
+_ORDER_OPERATORS = st.sampled_from((">=", "<", "=", "!=", ">", "<="))
+_EXTREME_KINDS = ("number", "text", "date", "datetime")
+
+
+def _having(function: str, field: str, operator: str, value: Any) -> Having:
+    return Having(function=function, field=field, operator=operator, value=value)
+
+
+@lru_cache(maxsize=256)
+def havings(type_name: str, fields: FieldsKey) -> st.SearchStrategy[Having] | None:
+    """``having`` clauses that fit the type's fields (None when none fits):
+    sum and avg of numbers, min and max of ordered kinds with a literal of that
+    kind, distinct of anything but a list. Literals are aimed at the values
+    the fields hold, so that the comparison splits the contacts."""
+    choices: list[st.SearchStrategy[Having]] = []
+    numbers = st.one_of(
+        st.integers(min_value=0, max_value=3), v.number_literals.map(lambda n: n.value)
+    ).map(lambda n: NumberLiteral(value=n))
+    for field, kind in fields:
+        if kind == "list":
+            continue
+        choices.append(st.builds(_having, st.just("distinct"), st.just(field), _ORDER_OPERATORS,
+                                 st.integers(0, 3).map(lambda n: NumberLiteral(value=n))))
+        if kind == "number":
+            held_numbers = held(type_name, field, kind, "whole", numbers)
+            choices.append(st.builds(_having, st.sampled_from(("sum", "avg")), st.just(field),
+                                     _ORDER_OPERATORS, held_numbers))
+        if kind in _EXTREME_KINDS:
+            literals = held(type_name, field, kind, "whole",
+                            st.one_of(*v.LITERALS_FOR_KIND[kind]))
+            if kind in ("date", "datetime"):
+                literals = st.one_of(literals, v.ago_literals)
+            choices.append(st.builds(_having, st.sampled_from(("min", "max")), st.just(field),
+                                     _ORDER_OPERATORS, literals))
+    return st.one_of(*choices) if choices else None

@@ -23,6 +23,7 @@ from segmentkit.errors import InvalidArgumentError
 from segmentkit.language.ast import (
     AllContacts,
     And,
+    InPeriods,
     InteractionCondition,
     Not,
     Or,
@@ -33,7 +34,7 @@ from segmentkit.language.ast import (
 from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
 from segmentkit.models.values import FieldKind, is_identifier, value_kind
 from segmentkit.strategies import _values as v
-from segmentkit.strategies._clauses import counts, windows
+from segmentkit.strategies._clauses import counts, havings, windows
 from segmentkit.strategies._comparisons import FIELD_TEXTS, comparisons, restrictions_of_type
 from segmentkit.strategies._observed import (
     FACTS,
@@ -77,6 +78,7 @@ def _interaction_conditions(key: TypeKey) -> st.SearchStrategy[InteractionCondit
     # Counts and windows two times in three aimed at the type's records.
     aimed_counts = v.weighted([(2, held_counts(name, counts)), (1, counts)])
     aimed_windows = v.weighted([(2, held_windows(name, windows)), (1, windows)])
+    having = havings(name, fields)
     return st.builds(
         InteractionCondition,
         type=st.just(name),
@@ -86,8 +88,17 @@ def _interaction_conditions(key: TypeKey) -> st.SearchStrategy[InteractionCondit
         else st.none(),
         where=st.none() if restriction is None else st.none() | restriction,
         count=st.none() | aimed_counts,
+        # `having` one time in four: it narrows a condition a great deal.
+        having=st.none() if having is None else v.weighted([(3, st.none()), (1, having)]),
         window=st.none() | aimed_windows,
-    )
+    ).map(_one_window_for_having)
+
+
+def _one_window_for_having(condition: InteractionCondition) -> InteractionCondition:
+    # "`having` with a periodic window is a QueryValidationError".
+    if condition.having is not None and isinstance(condition.window, InPeriods):
+        return condition.model_copy(update={"window": None})
+    return condition
 
 
 def profile_paths(contacts: Iterable[Contact]) -> dict[str, FieldKind]:

@@ -24,6 +24,7 @@ from segmentkit.language.ast import (
     Comparison,
     Count,
     DateTimeLiteral,
+    Having,
     InLast,
     InPeriods,
     InteractionCondition,
@@ -139,6 +140,8 @@ class _Renderer:
             clauses.append(self.words("where", restriction))
         if node.count is not None:
             clauses.append(self.node(node.count))
+        if node.having is not None:
+            clauses.append(self.node(node.having))
         if node.window is not None:
             clauses.append(self.node(node.window))
         ordered: list[str] = self.draw(st.permutations(clauses))
@@ -162,6 +165,13 @@ class _Renderer:
                 "between", str(node.value), "and", str(node.upper), self.noun("time", node.upper)
             )
         return self.words(*node.operator.split(" "), str(node.value), self.noun("time", node.value))
+
+    def _Having(self, node: Having) -> str:
+        call = (
+            self.name(node.function) + self.tight() + "(" + self.tight() + self.name(node.field)
+            + self.tight() + ")"
+        )
+        return self.words("having", call, node.operator, self.node(node.value))
 
     def _InLast(self, node: InLast) -> str:
         lead = self.pick("in", "in the")

@@ -15,9 +15,12 @@ The nodes live in modules by what they are (``node``, ``literals``,
 """
 
 from segmentkit.language.ast.clauses import (
+    AGGREGATES,
+    Aggregate,
     Before,
     Between,
     Count,
+    Having,
     InLast,
     InPeriods,
     Point,
@@ -41,6 +44,7 @@ from segmentkit.language.ast.node import (
     ComparisonOperator,
     CountOperator,
     Node,
+    OrderOperator,
     Position,
     Unit,
     depth,
@@ -66,7 +70,9 @@ from segmentkit.language.ast.restrictions import (
 from segmentkit.models.values import Identifier
 
 __all__ = [
+    "AGGREGATES",
     "MAX_DEPTH",
+    "Aggregate",
     "Ago",
     "AllContacts",
     "And",
@@ -81,6 +87,7 @@ __all__ = [
     "CountOperator",
     "DateLiteral",
     "DateTimeLiteral",
+    "Having",
     "Identifier",
     "InLast",
     "InPeriods",
@@ -91,6 +98,7 @@ __all__ = [
     "NullLiteral",
     "NumberLiteral",
     "Or",
+    "OrderOperator",
     "Point",
     "Position",
     "ProfileCondition",

@@ -6,10 +6,29 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
-from segmentkit.language.ast.literals import Ago, DateLiteral, DateTimeLiteral
-from segmentkit.language.ast.node import CountOperator, Node, Unit
+from segmentkit.language.ast.literals import (
+    Ago,
+    AnyLiteral,
+    DateLiteral,
+    DateTimeLiteral,
+    ListLiteral,
+)
+from segmentkit.language.ast.node import CountOperator, Node, OrderOperator, Unit
+from segmentkit.models.values import Identifier
 
-__all__ = ["Before", "Between", "Count", "InLast", "InPeriods", "Point", "Since", "Window"]
+__all__ = [
+    "AGGREGATES",
+    "Aggregate",
+    "Before",
+    "Between",
+    "Count",
+    "Having",
+    "InLast",
+    "InPeriods",
+    "Point",
+    "Since",
+    "Window",
+]
 
 
 class Count(Node):
@@ -50,6 +69,27 @@ class Between(Node):
     kind: Literal["between"] = "between"
     start: Point
     end: Point
+
+
+Aggregate = Literal["sum", "avg", "min", "max", "distinct"]
+AGGREGATES: tuple[Aggregate, ...] = ("sum", "avg", "min", "max", "distinct")
+
+
+class Having(Node):
+    """``having FUNCTION(FIELD) OP value``: a test of an aggregate of the records
+    that count (LANGUAGE.md "Aggregates")."""
+
+    kind: Literal["having"] = "having"
+    function: Aggregate
+    field: Identifier
+    operator: OrderOperator
+    value: AnyLiteral
+
+    @model_validator(mode="after")
+    def _one_value(self) -> Self:
+        if isinstance(self.value, ListLiteral):
+            raise ValueError("having compares the aggregate with one value, not a list")
+        return self
 
 
 class InPeriods(Node):

@@ -12,6 +12,7 @@ __all__ = [
     "ComparisonOperator",
     "CountOperator",
     "Node",
+    "OrderOperator",
     "Position",
     "Unit",
     "depth",
@@ -24,6 +25,7 @@ MAX_DEPTH = 100
 
 Unit = Literal["minute", "hour", "day", "week", "month", "year"]
 CountOperator = Literal["at least", "at most", "exactly", "between"]
+OrderOperator = Literal["=", "!=", "<", "<=", ">", ">="]
 ComparisonOperator = Literal[
     "=",
     "!=",

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Self, cast
 
 from pydantic import Field, TypeAdapter, field_validator
 
-from segmentkit.language.ast.clauses import Count, Window
+from segmentkit.language.ast.clauses import Count, Having, Window
 from segmentkit.language.ast.node import Node, flatten_operands
 from segmentkit.language.ast.restrictions import Comparison, Restriction
 from segmentkit.models.values import Identifier
@@ -59,13 +59,14 @@ class Query(Node):
 
 
 class InteractionCondition(Query):
-    """``TYPE [via FIELD] [where ...] [count] [window]``."""
+    """``TYPE [via FIELD] [where ...] [count] [having ...] [window]``."""
 
     kind: Literal["interaction"] = "interaction"
     type: Identifier
     via: Identifier | None = None
     where: Restriction | None = None
     count: Count | None = None
+    having: Having | None = None
     window: Window | None = None
 
 
