@@ -34,12 +34,16 @@ from segmentkit.language.ast import (
     Or,
     ProfileCondition,
     Query,
+    Recency,
     SegmentReference,
+    Sequence,
     Since,
+    Step,
     StringLiteral,
     WhereAnd,
     WhereNot,
     WhereOr,
+    Within,
 )
 
 # Written out from LANGUAGE.md rather than imported from the formatter, so the
@@ -48,7 +52,7 @@ LANGUAGE_KEYWORDS = (
     "and", "or", "not", "where", "via", "at", "least", "most", "exactly", "between",
     "time", "times", "in", "the", "last", "since", "before", "ago", "segment", "contact",
     "all", "true", "false", "null", "is", "contains", "starts", "ends", "with",
-    "like", "of", "having",
+    "like", "of", "having", "first", "then", "within",
     "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
     "month", "months", "year", "years",
 )  # fmt: skip
@@ -249,11 +253,32 @@ interaction_conditions = st.builds(
     window=st.none() | windows,
 ).map(_no_periods_with_having)
 
+plain_windows = windows.filter(lambda window: not isinstance(window, InPeriods))
+steps = st.builds(
+    Step, type=identifiers, via=st.none() | identifiers, where=st.none() | restrictions
+)
+recencies = st.builds(
+    Recency,
+    which=st.sampled_from(["first", "last"]),
+    type=identifiers,
+    via=st.none() | identifiers,
+    where=st.none() | restrictions,
+    window=st.none() | plain_windows,
+)
+sequences = st.builds(
+    Sequence,
+    steps=st.lists(steps, min_size=2, max_size=4).map(tuple),
+    within=st.none() | st.builds(Within, amount=amounts, unit=units),
+    window=st.none() | plain_windows,
+)
+
 atoms: st.SearchStrategy[Query] = st.one_of(
     st.just(AllContacts()),
     st.builds(SegmentReference, name=identifiers),
     st.builds(ProfileCondition, comparison=comparisons),
     interaction_conditions,
+    recencies,
+    sequences,
 )
 
 queries: st.SearchStrategy[Query] = st.recursive(

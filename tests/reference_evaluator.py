@@ -16,7 +16,8 @@ integers) live in ``reference_instants``, comparisons (three-valued logic) in
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence as Seq
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from reference_instants import (
     literal_instant,
     midnight,
     next_midnight,
+    units_after,
     units_before,
 )
 from segmentkit.errors import QueryValidationError, SegmentCycleError
@@ -49,8 +51,12 @@ from segmentkit.language.ast import (
     Or,
     ProfileCondition,
     Query,
+    Recency,
     SegmentReference,
+    Sequence,
     Since,
+    Step,
+    Window,
 )
 from segmentkit.language.parse import parse
 from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
@@ -68,8 +74,8 @@ class World:
     here so that a world is the whole repository.
     """
 
-    contacts: Sequence[Contact]
-    interactions: Sequence[Interaction] = ()
+    contacts: Seq[Contact]
+    interactions: Seq[Interaction] = ()
     segments: Mapping[str, Segment] = field(default_factory=dict)
     types: Mapping[str, InteractionType] = field(default_factory=dict)
 
@@ -133,6 +139,10 @@ class _Evaluation:
             return self.profile_members(query)
         if isinstance(query, InteractionCondition):
             return self.interaction_members(query)
+        if isinstance(query, Recency):
+            return self.recency_members(query)
+        if isinstance(query, Sequence):
+            return self.sequence_members(query)
         raise TypeError(f"not a query node: {query!r}")
 
     # --- segments ---
@@ -244,6 +254,91 @@ class _Evaluation:
                     held[contact.id] += 1
         return frozenset(contact_id for contact_id, n in held.items() if n >= window.needed)
 
+    def matching(self, condition: Recency | Step) -> list[Interaction]:
+        """Records of the condition's type, `ts <= now`, not canceled, restriction TRUE."""
+        return [
+            record
+            for record in self.world.interactions
+            if record.type == condition.type
+            and instant(record.timestamp) <= self.now_instant
+            and not record.canceled
+            and (
+                condition.where is None
+                or restriction_truth(condition.where, record.properties, self.tz, self.now)
+                is True
+            )
+        ]
+
+    def recency_members(self, condition: Recency) -> frozenset[str]:
+        """"of the contact's records that match (type, relation, `ts <= now`, not
+        canceled, restriction TRUE; the window plays no part in choosing), take
+        the earliest (`first`) or latest (`last`). The contact is a member when
+        there is one and its timestamp lies in the window (no window: when there
+        is one)." """
+        start, end = self.window_of(condition.window)
+        records = self.matching(condition)
+        members = set()
+        for contact in self.world.contacts:
+            stamps = [
+                instant(record.timestamp)
+                for record in records
+                if relates(record, contact, condition.via)
+            ]
+            if not stamps:
+                continue
+            chosen = min(stamps) if condition.which == "first" else max(stamps)
+            if start <= chosen < end:
+                members.add(contact.id)
+        return frozenset(members)
+
+    def sequence_members(self, sequence: Sequence) -> frozenset[str]:
+        """"the contact is a member when there are k **different** records
+        r1..rk, each ri matching step Si (type, its own relation and restriction,
+        `ts <= now`, not canceled, inside the window when there is one), with
+        `r1.ts <= r2.ts <= ... <= rk.ts` and, with `within`, `rk.ts <= r1.ts +
+        N UNIT` ... Equal timestamps may stand in either order."
+
+        Brute force: try every way of picking the records, step by step.
+        """
+        start, end = self.window_of(sequence.window)
+        per_step = [
+            [record for record in self.matching(step) if start <= instant(record.timestamp) < end]
+            for step in sequence.steps
+        ]
+        members = set()
+        for contact in self.world.contacts:
+            candidates = [
+                [record for record in records if relates(record, contact, step.via)]
+                for records, step in zip(per_step, sequence.steps, strict=True)
+            ]
+            if self.chain_exists(candidates, sequence, [], 0):
+                members.add(contact.id)
+        return frozenset(members)
+
+    def chain_exists(
+        self,
+        candidates: list[list[Interaction]],
+        sequence: Sequence,
+        chosen: list[Interaction],
+        step: int,
+    ) -> bool:
+        if step == len(candidates):
+            if sequence.within is None:
+                return True
+            first, last = chosen[0], chosen[-1]
+            limit = units_after(
+                first.timestamp, sequence.within.amount, sequence.within.unit, self.tz
+            )
+            return instant(last.timestamp) <= limit
+        for record in candidates[step]:
+            if any(record is other for other in chosen):  # "different" records
+                continue
+            if chosen and instant(record.timestamp) < instant(chosen[-1].timestamp):
+                continue
+            if self.chain_exists(candidates, sequence, [*chosen, record], step + 1):
+                return True
+        return False
+
     def inside(self, record: Interaction, start: Instant, end: Instant) -> bool:
         """"`r.timestamp <= now` (nothing after `now` counts, ever), r inside the window"."""
         moment = instant(record.timestamp)
@@ -257,7 +352,11 @@ class _Evaluation:
 
     def window(self, condition: InteractionCondition) -> tuple[Instant, Instant]:
         """The window as [start, end); "no window means all time up to `now`"."""
-        window, tz, now = condition.window, self.tz, self.now
+        return self.window_of(condition.window)
+
+    def window_of(self, window: Window | None) -> tuple[Instant, Instant]:
+        """[start, end) of a (not periodic) window; ``ts <= now`` is checked apart."""
+        tz, now = self.tz, self.now
         if window is None:
             return -math.inf, math.inf
         if isinstance(window, InLast):

@@ -23,6 +23,7 @@ __all__ = [
     "literal_instant",
     "midnight",
     "next_midnight",
+    "units_after",
     "units_before",
     "wall_time",
 ]
@@ -104,3 +105,16 @@ def units_before(now: datetime, amount: int, unit: str, tz: tzinfo) -> Instant:
     return wall_time(earlier, tz)
 
 
+
+
+def units_after(moment: datetime, amount: int, unit: str, tz: tzinfo) -> Instant:
+    """``moment`` plus ``amount`` units, forward: "minutes and hours exact; days
+    and longer on the wall clock in `tz`, as for `ago`, forward" (``within``)."""
+    if unit in MICROSECONDS:
+        return instant(moment) + amount * MICROSECONDS[unit]
+    try:
+        wall_clock = moment.astimezone(tz).replace(tzinfo=None)
+        later = wall_clock + relativedelta(**{unit + "s": amount})  # type: ignore[arg-type]
+    except (OverflowError, ValueError):
+        return math.inf
+    return wall_time(later, tz)

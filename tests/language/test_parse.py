@@ -63,7 +63,7 @@ KEYWORDS = [
     *("minute", "minutes", "hour", "hours", "day", "days", "week", "weeks"),
     *("month", "months", "year", "years"),
     # LANGUAGE.md "Version 2": new reserved words.
-    *("like", "of", "having"),
+    *("like", "of", "having", "first", "then", "within"),
 ]
 
 

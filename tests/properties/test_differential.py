@@ -37,7 +37,9 @@ from segmentkit.language.ast import (
     InteractionCondition,
     Node,
     Query,
+    Recency,
     SegmentReference,
+    Sequence,
     Since,
 )
 from segmentkit.language.format import format as format_query
@@ -225,7 +227,9 @@ any_windows = st.one_of(
 def test_engine_equals_reference_on_any_window(data: st.DataObject) -> None:
     repo = data.draw(SMALL_REPOSITORIES, label="repository")
     atom = data.draw(queries(repo, max_depth=1), label="atom")
-    assume(isinstance(atom, InteractionCondition))
+    # Every condition that takes a window: interaction conditions, first / last
+    # and sequences.
+    assume(isinstance(atom, InteractionCondition | Recency | Sequence))
     query = atom.model_copy(update={"window": data.draw(any_windows, label="window")})
     tz = data.draw(st.sampled_from(TIMEZONES), label="tz")
     now = data.draw(interesting_nows(repo.interactions(), query, tz), label="now")

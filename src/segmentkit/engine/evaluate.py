@@ -18,7 +18,9 @@ from segmentkit.engine.aggregates import having_mask
 from segmentkit.engine.compare import compile_comparison, compile_restriction
 from segmentkit.engine.conditions import interaction_mask
 from segmentkit.engine.context import RecordTest
+from segmentkit.engine.recency import recency_mask
 from segmentkit.engine.scan import profile_mask
+from segmentkit.engine.sequence import sequence_mask
 from segmentkit.engine.windows import require_aware, resolve_timezone, window_bounds
 from segmentkit.errors import (
     InvalidArgumentError,
@@ -34,7 +36,9 @@ from segmentkit.language.ast import (
     Or,
     ProfileCondition,
     Query,
+    Recency,
     SegmentReference,
+    Sequence,
 )
 from segmentkit.language.check import check_structure
 from segmentkit.language.names import check_names, referenced_segments
@@ -175,6 +179,12 @@ class _Evaluation:
                 raise
             raise error.with_position(self.text, *position) from None
 
+    def _recency(self, query: Recency) -> int:
+        return self._memoised(query, lambda: recency_mask(self, query))
+
+    def _sequence(self, query: Sequence) -> int:
+        return self._memoised(query, lambda: sequence_mask(self, query))
+
     def _interaction_mask(self, query: InteractionCondition) -> int:
         if query.having is not None:
             return having_mask(self, query)
@@ -197,6 +207,8 @@ _DISPATCH: Final[dict[type[Any], Callable[[_Evaluation, Any], int]]] = {
     SegmentReference: _Evaluation._segment,
     ProfileCondition: _Evaluation._profile,
     InteractionCondition: _Evaluation._interaction,
+    Recency: _Evaluation._recency,
+    Sequence: _Evaluation._sequence,
 }
 
 

@@ -27,12 +27,13 @@ from segmentkit.language.ast import (
 )
 from segmentkit.language.ast import Point as PointNode
 from segmentkit.language.ast import Window as WindowNode
-from segmentkit.storage.store import to_microseconds
+from segmentkit.storage.store import from_microseconds, to_microseconds
 
 __all__ = [
     "AFTER_ALL",
     "BEFORE_ALL",
     "date_midnight",
+    "later",
     "local_instant",
     "period_bounds",
     "point_microseconds",
@@ -135,6 +136,20 @@ def _ago(amount: int, unit: str, now: datetime, tz: tzinfo) -> int:
         # amount, later than anything for a negative one.
         return BEFORE_ALL if amount >= 0 else AFTER_ALL
     return local_instant(earlier, tz)
+
+
+def later(instant: int, amount: int, unit: str, tz: tzinfo) -> int:
+    """``amount unit`` after the instant ``instant`` (epoch microseconds), forward:
+    exact for minutes and hours, on the wall clock in ``tz`` for the rest (a
+    wall time in a DST gap or fold takes the ``fold=0`` offset), as ``ago``
+    goes back (LANGUAGE.md "Sequences", ``within``)."""
+    if unit in _MICROSECONDS_PER:
+        return instant + amount * _MICROSECONDS_PER[unit]
+    try:
+        wall = from_microseconds(instant, tz).replace(tzinfo=None)
+        return local_instant(wall + _CALENDAR_STEP[unit](amount), tz)
+    except (OverflowError, ValueError):
+        return AFTER_ALL if amount >= 0 else BEFORE_ALL
 
 
 def point_microseconds(point: PointNode, *, now: datetime, tz: tzinfo) -> int:

@@ -18,6 +18,16 @@ from typing import Any, cast
 from lark import Token, Transformer, v_args
 
 from segmentkit.errors import QuerySyntaxError, QueryValidationError
+from segmentkit.language.assembly import (
+    CLAUSE_NAMES,
+    Clause,
+    SequenceEnd,
+    StepClauses,
+    classify,
+    clause_fields,
+    sequence_of,
+    trailing_window,
+)
 from segmentkit.language.ast import (
     AGGREGATES,
     Ago,
@@ -44,6 +54,8 @@ from segmentkit.language.ast import (
     Or,
     OrderOperator,
     ProfileCondition,
+    Query,
+    Recency,
     SegmentReference,
     Since,
     StringLiteral,
@@ -51,6 +63,7 @@ from segmentkit.language.ast import (
     WhereAnd,
     WhereNot,
     WhereOr,
+    Within,
 )
 from segmentkit.language.literal_text import (
     Position,
@@ -69,31 +82,12 @@ __all__ = ["AstBuilder"]
 
 
 @dataclass(frozen=True)
-class _Clause:
-    """A `via` or `where` clause on its way into its InteractionCondition."""
-
-    kind: str
-    value: Any
-    position: Position
-    value_position: Position | None = None
-
-
-@dataclass(frozen=True)
 class _Tail:
     """The part of a comparison after the field: operator and value."""
 
     operator: ComparisonOperator
     value: Node | None
     position: Position
-
-
-_CLAUSE_NAMES = {
-    "via": "via clause",
-    "where": "where clause",
-    "count": "count (at least / at most / exactly / between ... times)",
-    "having": "having clause",
-    "window": "time window (in last / in ... of last / since / before / between)",
-}
 
 
 @v_args(inline=True)
@@ -125,38 +119,57 @@ class AstBuilder(Transformer[Token, Any]):
 
     # --- interaction conditions ----------------------------------------------------
 
-    def interaction_condition(self, name: Token, *clauses: Any) -> InteractionCondition:
-        fields: dict[str, Any] = {}
-        via_position: Position | None = None
-        for clause in clauses:
-            if isinstance(clause, _Clause):
-                kind, value, position = clause.kind, clause.value, clause.position
-            else:
-                kind = "count" if isinstance(clause, Count) else "window"
-                value, position = clause, clause.position()
-            if kind in fields:
+    def interaction_condition(self, name: Token, *items: Any) -> Query:
+        first = [item for item in items if not isinstance(item, StepClauses | SequenceEnd)]
+        steps = [item for item in items if isinstance(item, StepClauses)]
+        end = next((item for item in items if isinstance(item, SequenceEnd)), None)
+        if not steps:
+            if end is not None:
                 raise fail(
-                    f"The {_CLAUSE_NAMES[kind]} appears twice in one interaction condition",
-                    position,
-                    hint="Each kind of clause may appear at most once; "
-                    "combine the two into one, or join two conditions with and.",
+                    "within follows the last step of a sequence",
+                    end.position,
+                    hint="For example: EmailClicked then FormSubmitted within 2 days.",
                 )
-            fields[kind] = value
-            if isinstance(clause, _Clause) and kind == "via":
-                via_position = clause.value_position
-        return InteractionCondition(type=identifier(name), **fields).at(
-            node=at(name), via=via_position
+            fields, via_position = clause_fields(first, "interaction condition")
+            return InteractionCondition(type=identifier(name), **fields).at(
+                node=at(name), via=via_position
+            )
+        return sequence_of([StepClauses(name, first), *steps], end)
+
+    def sequence_step(self, keyword: Token, name: Token, *clauses: Any) -> StepClauses:
+        return StepClauses(name, list(clauses))
+
+    def sequence_end(self, keyword: Token, number: Token, unit: Unit, *window: Any) -> SequenceEnd:
+        amount = whole_number(number, "The number of time units")
+        within = Within(amount=amount, unit=unit).at(node=at(keyword), amount=at(number))
+        return SequenceEnd(within, window[0] if window else None, at(keyword))
+
+    def recency(self, keyword: Token, name: Token, *clauses: Any) -> Recency:
+        which = "first" if keyword.type == "FIRST" else "last"
+        parts, window = trailing_window(list(clauses), allowed_window=True)
+        for clause in parts:
+            kind, _, position = classify(clause)
+            if kind not in ("via", "where"):
+                raise fail(
+                    f"{which} takes no {CLAUSE_NAMES[kind]}: it asks about the {which} record",
+                    position,
+                    hint=f"Write {which} TYPE [via ...] [where ...] [window], or count with "
+                    "an interaction condition.",
+                )
+        fields, via_position = clause_fields(parts, f"{which} condition")
+        return Recency(which=which, type=identifier(name), window=window, **fields).at(
+            node=at(keyword), via=via_position, type=at(name)
         )
 
-    def via_clause(self, keyword: Token, field: Token) -> _Clause:
-        return _Clause("via", identifier(field), at(keyword), at(field))
+    def via_clause(self, keyword: Token, field: Token) -> Clause:
+        return Clause("via", identifier(field), at(keyword), at(field))
 
-    def where_clause(self, keyword: Token, restriction: Any) -> _Clause:
-        return _Clause("where", restriction, at(keyword))
+    def where_clause(self, keyword: Token, restriction: Any) -> Clause:
+        return Clause("where", restriction, at(keyword))
 
     def having_clause(
         self, keyword: Token, function: Token, field: Token, operator: Token, value: Node
-    ) -> _Clause:
+    ) -> Clause:
         name = identifier(function)
         if name not in AGGREGATES:
             suggestions = close_names(name, AGGREGATES)
@@ -174,7 +187,7 @@ class AstBuilder(Transformer[Token, Any]):
             operator=cast(OrderOperator, str(operator)),
             value=value,
         ).at(node=at(keyword), function=at(function), field=at(field), value=value.position())
-        return _Clause("having", having, at(keyword))
+        return Clause("having", having, at(keyword))
 
     def count_at_least(self, at: Token, _least: Token, number: Token) -> Count:
         return _count("at least", at, number)

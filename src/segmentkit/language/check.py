@@ -30,7 +30,10 @@ from segmentkit.language.ast import (
     NullLiteral,
     NumberLiteral,
     Query,
+    Recency,
+    Sequence,
     StringLiteral,
+    Within,
 )
 from segmentkit.language.like_pattern import like_problem
 
@@ -80,7 +83,7 @@ def check_structure(query: Query, *, text: str | None = None) -> None:
     for node in query.walk():
         if isinstance(node, Count):
             _check_count(node, text)
-        elif isinstance(node, InLast | Ago) and node.amount < 0:
+        elif isinstance(node, InLast | Ago | Within) and node.amount < 0:
             raise error_at(
                 f"A number of {node.unit}s cannot be negative ({node.amount})",
                 node,
@@ -102,6 +105,14 @@ def check_structure(query: Query, *, text: str | None = None) -> None:
             _check_periods(node, text)
         elif isinstance(node, InteractionCondition) and node.having is not None:
             _check_having(node.having, node, text)
+        elif isinstance(node, Recency | Sequence) and isinstance(node.window, InPeriods):
+            what = f"{node.which} condition" if isinstance(node, Recency) else "sequence"
+            raise error_at(
+                f"A {what} cannot take a periodic window (in ... of last ...)",
+                node.window,
+                text=text,
+                hint="Use one window, e.g. in last 4 weeks.",
+            )
 
 
 def _check_depth(query: Query, text: str | None) -> None:

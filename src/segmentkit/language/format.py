@@ -40,12 +40,16 @@ from segmentkit.language.ast import (
     Or,
     ProfileCondition,
     Query,
+    Recency,
     SegmentReference,
+    Sequence,
     Since,
+    Step,
     StringLiteral,
     WhereAnd,
     WhereNot,
     WhereOr,
+    Within,
     depth,
 )
 from segmentkit.models.values import is_identifier
@@ -59,7 +63,7 @@ KEYWORDS = frozenset(
         "and", "or", "not", "where", "via", "at", "least", "most", "exactly", "between",
         "time", "times", "in", "the", "last", "since", "before", "ago", "segment", "contact",
         "all", "true", "false", "null", "is", "contains", "starts", "ends", "with", "like", "of",
-        "having",
+        "having", "first", "then", "within",
         "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
         "month", "months", "year", "years",
     }
@@ -104,6 +108,10 @@ class Formatter:
         SegmentReference: "segment_reference",
         ProfileCondition: "profile_condition",
         InteractionCondition: "interaction_condition",
+        Recency: "recency",
+        Sequence: "sequence",
+        Step: "step",
+        Within: "within",
         Comparison: "comparison",
         Count: "count",
         Having: "having",
@@ -194,7 +202,18 @@ class Formatter:
         return "contact." + self.node(node.comparison)
 
     def interaction_condition(self, node: InteractionCondition) -> str:
-        words = [self.identifier(node.type)]
+        words = [self.identifier(node.type), *self.relation(node)]
+        if node.count is not None:
+            words.append(self.node(node.count))
+        if node.having is not None:
+            words.append(self.node(node.having))
+        if node.window is not None:
+            words.append(self.node(node.window))
+        return " ".join(words)
+
+    def relation(self, node: InteractionCondition | Recency | Step) -> list[str]:
+        """The ``via`` and ``where`` clauses, in that order."""
+        words = []
         if node.via is not None:
             words.append("via " + self.identifier(node.via))
         if node.where is not None:
@@ -204,13 +223,27 @@ class Formatter:
             if not isinstance(node.where, Comparison):
                 restriction = f"({restriction})"
             words.append("where " + restriction)
-        if node.count is not None:
-            words.append(self.node(node.count))
-        if node.having is not None:
-            words.append(self.node(node.having))
+        return words
+
+    def recency(self, node: Recency) -> str:
+        words = [node.which, self.identifier(node.type), *self.relation(node)]
         if node.window is not None:
             words.append(self.node(node.window))
         return " ".join(words)
+
+    def step(self, node: Step) -> str:
+        return " ".join([self.identifier(node.type), *self.relation(node)])
+
+    def sequence(self, node: Sequence) -> str:
+        words = [" then ".join(self.node(step) for step in node.steps)]
+        if node.within is not None:
+            words.append(self.node(node.within))
+        if node.window is not None:
+            words.append(self.node(node.window))
+        return " ".join(words)
+
+    def within(self, node: Within) -> str:
+        return f"within {node.amount} {_plural(node.unit, node.amount)}"
 
     # --- comparisons ----------------------------------------------------------
 

@@ -19,7 +19,9 @@ from segmentkit.language.ast import (
     Node,
     NumberLiteral,
     Query,
+    Recency,
     SegmentReference,
+    Step,
     StringLiteral,
 )
 from segmentkit.language.check import error_at
@@ -45,7 +47,7 @@ def check_names(
     free-form.
     """
     for node in query.walk():
-        if isinstance(node, InteractionCondition):
+        if isinstance(node, InteractionCondition | Recency | Step):
             _check_interaction(node, types, text)
         elif isinstance(node, SegmentReference) and node.name not in segments:
             raise error_at(
@@ -59,13 +61,16 @@ def check_names(
 
 
 def _check_interaction(
-    condition: InteractionCondition, types: Mapping[str, InteractionType], text: str | None
+    condition: InteractionCondition | Recency | Step,
+    types: Mapping[str, InteractionType],
+    text: str | None,
 ) -> None:
     schema = types.get(condition.type)
     if schema is None:
         raise error_at(
             f"There is no interaction type named {condition.type}",
             condition,
+            "type",
             text=text,
             word=condition.type,
             suggestions=close_names(condition.type, types),
@@ -91,7 +96,7 @@ def _check_interaction(
                 word=condition.via,
                 suggestions=close_names(condition.via, references) or references[:3],
             )
-    if condition.having is not None:
+    if isinstance(condition, InteractionCondition) and condition.having is not None:
         _check_having_field(condition.having, schema, text)
     if condition.where is not None:
         for part in condition.where.walk():

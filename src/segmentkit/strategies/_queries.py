@@ -43,6 +43,7 @@ from segmentkit.strategies._observed import (
     held_counts,
     held_windows,
 )
+from segmentkit.strategies._patterns import recencies, sequences
 from segmentkit.strategies._records import FieldsKey, TypeKey, type_key
 
 # The contact model's fields, the ones a person would try first in front.
@@ -200,6 +201,11 @@ def _queries(
     if recorded:
         # Seven in eight name a type with live records, so results are seldom empty.
         atoms.append((3, v.weighted([(7, _conditions_of(recorded)), (1, any_type)])))
+        # first / last and sequences (LANGUAGE.md "Version 2") on recorded types.
+        patterns = v.weighted(
+            [(1, st.one_of(*(recencies(key) for key in recorded))), (1, sequences(recorded))]
+        )
+        atoms.append((2, v.short_repr(patterns, "patterns")))
     elif types:
         atoms.append((3, any_type))
     level: st.SearchStrategy[Query] = v.weighted(atoms)

@@ -35,12 +35,16 @@ from segmentkit.language.ast import (
     Or,
     ProfileCondition,
     Query,
+    Recency,
     SegmentReference,
+    Sequence,
     Since,
+    Step,
     StringLiteral,
     WhereAnd,
     WhereNot,
     WhereOr,
+    Within,
 )
 from segmentkit.language.format import KEYWORDS, Formatter
 
@@ -146,6 +150,41 @@ class _Renderer:
             clauses.append(self.node(node.window))
         ordered: list[str] = self.draw(st.permutations(clauses))
         return self.words(self.name(node.type), *ordered)
+
+    def _relation(self, node: InteractionCondition | Recency | Step) -> list[str]:
+        clauses: list[str] = []
+        if node.via is not None:
+            clauses.append(self.words("via", self.name(node.via)))
+        if node.where is not None:
+            restriction = self.node(node.where)
+            if not isinstance(node.where, Comparison) or self.flag():
+                restriction = self.parenthesised(restriction)
+            clauses.append(self.words("where", restriction))
+        return clauses
+
+    def _Recency(self, node: Recency) -> str:
+        clauses = self._relation(node)
+        ordered: list[str] = self.draw(st.permutations(clauses))
+        if node.window is not None:
+            ordered.append(self.node(node.window))  # the window ends a recency condition
+        return self.words(node.which, self.name(node.type), *ordered)
+
+    def _Step(self, node: Step) -> str:
+        ordered: list[str] = self.draw(st.permutations(self._relation(node)))
+        return self.words(self.name(node.type), *ordered)
+
+    def _Sequence(self, node: Sequence) -> str:
+        parts = [self.node(node.steps[0])]
+        for step in node.steps[1:]:
+            parts += ["then", self.node(step)]
+        if node.within is not None:
+            parts.append(self._Within(node.within))
+        if node.window is not None:
+            parts.append(self.node(node.window))
+        return self.words(*parts)
+
+    def _Within(self, node: Within) -> str:
+        return self.words("within", str(node.amount), self.noun(node.unit, node.amount))
 
     # --- comparisons, counts, windows ------------------------------------------------
 

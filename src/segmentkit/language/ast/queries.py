@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Self, cast
 from pydantic import Field, TypeAdapter, field_validator
 
 from segmentkit.language.ast.clauses import Count, Having, Window
-from segmentkit.language.ast.node import Node, flatten_operands
+from segmentkit.language.ast.node import Node, Unit, flatten_operands
 from segmentkit.language.ast.restrictions import Comparison, Restriction
 from segmentkit.models.values import Identifier
 
@@ -20,7 +20,11 @@ __all__ = [
     "Or",
     "ProfileCondition",
     "Query",
+    "Recency",
     "SegmentReference",
+    "Sequence",
+    "Step",
+    "Within",
 ]
 
 
@@ -111,13 +115,60 @@ class Not(Query):
     operand: AnyQuery
 
 
+class Recency(Query):
+    """``first TYPE ...`` / ``last TYPE ...``: the contact's earliest or latest
+    matching record (the window plays no part in choosing it) lies in the window."""
+
+    kind: Literal["recency"] = "recency"
+    which: Literal["first", "last"]
+    type: Identifier
+    via: Identifier | None = None
+    where: Restriction | None = None
+    window: Window | None = None
+
+
+class Step(Node):
+    """One step of a sequence: ``TYPE [via FIELD] [where ...]``."""
+
+    kind: Literal["step"] = "step"
+    type: Identifier
+    via: Identifier | None = None
+    where: Restriction | None = None
+
+
+class Within(Node):
+    """``within N UNIT``: the last step at most this long after the first."""
+
+    kind: Literal["within"] = "within"
+    amount: int
+    unit: Unit
+
+
+class Sequence(Query):
+    """``S1 then S2 ... [within N UNIT] [window]``: different records, one per
+    step, in time order (equal timestamps in either order)."""
+
+    kind: Literal["sequence"] = "sequence"
+    steps: tuple[Step, ...] = Field(min_length=2)
+    within: Within | None = None
+    window: Window | None = None
+
+
 AnyQuery = Annotated[
-    InteractionCondition | ProfileCondition | SegmentReference | AllContacts | And | Or | Not,
+    InteractionCondition
+    | ProfileCondition
+    | SegmentReference
+    | AllContacts
+    | And
+    | Or
+    | Not
+    | Recency
+    | Sequence,
     Field(discriminator="kind"),
 ]
 
 
-for _model in (And, Or, Not, InteractionCondition, ProfileCondition):
+for _model in (And, Or, Not, InteractionCondition, ProfileCondition, Recency, Step, Sequence):
     _model.model_rebuild()
 
 _QUERY_ADAPTER: TypeAdapter[AnyQuery] = TypeAdapter(AnyQuery)
