@@ -217,7 +217,9 @@ def _check(text: str, args: argparse.Namespace, out: TextIO) -> int:
         # refuse every query that uses one, and say so.
         unchecked = referenced_segments(query)
         segments = {name: Segment(name=name, members=[]) for name in unchecked}
-    check_names(query, types=repo.types(), segments=segments, text=text)
+    check_names(
+        query, types=repo.types(), segments=segments, text=text, attributes=repo.attributes()
+    )
     out.write(format(query) + "\n")
     if unchecked:
         print(

@@ -22,7 +22,6 @@ from segmentkit import (
     Segment,
     evaluate,
 )
-from segmentkit.engine.compare import CONTACT_FIELDS
 from segmentkit.engine.windows import resolve_timezone
 from segmentkit.errors import InvalidArgumentError
 from segmentkit.language.ast import (
@@ -40,6 +39,7 @@ from segmentkit.language.check import check_structure
 from segmentkit.language.format import format
 from segmentkit.language.names import check_names
 from segmentkit.language.parse import parse
+from segmentkit.models.records import CONTACT_FIELDS
 from segmentkit.models.values import value_kind
 from segmentkit.storage.builtin_types import BUILTIN_TYPES
 from segmentkit.strategies import (

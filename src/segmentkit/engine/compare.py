@@ -33,10 +33,9 @@ from segmentkit.language.ast import (
     WhereNot,
     WhereOr,
 )
-from segmentkit.models.records import Contact
+from segmentkit.models.records import CONTACT_FIELDS, Contact
 
 __all__ = [
-    "CONTACT_FIELDS",
     "Truth",
     "compare",
     "compile_comparison",
@@ -62,9 +61,6 @@ _ORDER: Final[dict[str, Callable[[Any, Any], bool]]] = {
 }
 _EQUALITY: Final = frozenset({"=", "!="})
 
-# The scalar fields of the Contact model a profile PATH can name; anything
-# else is a key of ``attributes`` (``attributes`` itself is a dict, not a value).
-CONTACT_FIELDS: Final = frozenset({"id", "name", "email", "type", "company_id", "salesperson_code"})
 
 
 # --- Kleene logic ---------------------------------------------------------------

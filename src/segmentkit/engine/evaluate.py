@@ -89,7 +89,13 @@ class _Evaluation:
         # saved query that no longer fits the repository's types.
         query = parse(segment.query)
         snapshot = self.snapshot
-        check_names(query, types=snapshot.types, segments=snapshot.segments, text=segment.query)
+        check_names(
+            query,
+            types=snapshot.types,
+            segments=snapshot.segments,
+            text=segment.query,
+            attributes=snapshot.attributes,
+        )
         return referenced_segments(query)
 
     def resolve_segments(self, query: Query) -> None:
@@ -255,7 +261,13 @@ def evaluate(
         raise InvalidArgumentError(
             f"expected a query text or a Query, not {type(query).__name__}", argument="query"
         )
-    check_names(parsed, types=snapshot.types, segments=snapshot.segments, text=text)
+    check_names(
+        parsed,
+        types=snapshot.types,
+        segments=snapshot.segments,
+        text=text,
+        attributes=snapshot.attributes,
+    )
     evaluation = _Evaluation(snapshot, now, zone, text)
     evaluation.resolve_segments(parsed)
     return snapshot.ids_of(evaluation.mask(parsed))

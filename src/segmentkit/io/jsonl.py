@@ -7,6 +7,7 @@ One record per line, tagged with ``kind`` (the interaction is wrapped here only)
      "timestamp": "2026-10-30T09:00:00Z", "properties": {"messageId": "m1"}}
     {"kind": "segment", "name": "Engaged", "query": "EmailOpened in last 30 days"}
     {"kind": "type", "name": "PhoneCall", "fields": {"outcome": "text"}}
+    {"kind": "attributes", "attributes": {"country": "text", "signup": "date"}}
 
 The marketing tables (``segmentkit.marketing``) have kinds of their own,
 described in ``segmentkit.io.marketing_lines``.
@@ -32,7 +33,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from segmentkit.errors import (
     InvalidArgumentError,
@@ -44,6 +45,7 @@ from segmentkit.io.marketing_lines import MARKETING_KINDS, load_marketing, marke
 from segmentkit.language.names import referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.values import FieldKind
 from segmentkit.repository import InMemoryRepository
 from segmentkit.storage.builtin_types import BUILTIN_TYPE_NAMES
 
@@ -60,9 +62,19 @@ __all__ = [
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _PLURAL = {"type": "types", "contact": "contacts", "interaction": "interactions",
-           "segment": "segments", **dict.fromkeys(MARKETING_KINDS, "marketing")}
+           "segment": "segments", "attributes": "attributes",
+           **dict.fromkeys(MARKETING_KINDS, "marketing")}
+class AttributeDeclaration(BaseModel):
+    """The ``attributes`` line: declared kinds of contact attributes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    attributes: dict[str, FieldKind]
+
+
 _KINDS: dict[str, type[BaseModel]] = {
     "type": InteractionType,
+    "attributes": AttributeDeclaration,
     "contact": Contact,
     "interaction": Interaction,
     "segment": Segment,
@@ -87,6 +99,7 @@ class Records:
     contacts: list[Line[Contact]] = field(default_factory=list)
     interactions: list[Line[Interaction]] = field(default_factory=list)
     segments: list[Line[Segment]] = field(default_factory=list)
+    attributes: list[Line[AttributeDeclaration]] = field(default_factory=list)
     marketing: list[Line[BaseModel]] = field(default_factory=list)
 
     def error(self, number: int, reason: str, *, record_id: str | None = None) -> RecordError:
@@ -211,7 +224,8 @@ def load_repository(
 ) -> InMemoryRepository:
     """A new repository holding every record of a JSON Lines source.
 
-    Types are registered first, then all contacts are added in one batch,
+    Types are registered first, the contact attribute kinds declared (an
+    ``attributes`` line), then all contacts are added in one batch,
     then all interactions, then the segments (those a segment refers to are
     saved before it, whatever the file order), then the marketing tables
     (``segmentkit.io.marketing_lines``). Any refusal raises
@@ -222,6 +236,9 @@ def load_repository(
     repo = InMemoryRepository()
     for type_line in records.types:
         _apply(records, "type", type_line, partial(repo.register_type, type_line.record))
+    for declaration in records.attributes:
+        declare = partial(repo.declare_attributes, declaration.record.attributes)
+        _apply(records, "attributes", declaration, declare)
     _add_batch(records, "contact", records.contacts, repo.add_contacts)
     _add_batch(records, "interaction", records.interactions, repo.add_interactions)
     _refuse_duplicate_segments(records)
@@ -356,6 +373,9 @@ def dump_repository(repo: InMemoryRepository) -> Iterator[str]:
     for interaction_type in repo.types().values():
         if interaction_type.name not in BUILTIN_TYPE_NAMES:
             yield record_line("type", interaction_type) + "\n"
+    declared = repo.attributes()
+    if declared:
+        yield record_line("attributes", AttributeDeclaration(attributes=dict(declared))) + "\n"
     for contact in repo.contacts():
         yield record_line("contact", contact) + "\n"
     for interaction in sorted(repo.interactions(), key=lambda r: (r.timestamp, r.id)):

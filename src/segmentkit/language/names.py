@@ -18,6 +18,7 @@ from segmentkit.language.ast import (
     InteractionCondition,
     Node,
     NumberLiteral,
+    ProfileCondition,
     Query,
     Recency,
     SegmentReference,
@@ -25,7 +26,8 @@ from segmentkit.language.ast import (
     StringLiteral,
 )
 from segmentkit.language.check import error_at
-from segmentkit.models.records import InteractionType, Segment
+from segmentkit.models.records import CONTACT_FIELDS, InteractionType, Segment
+from segmentkit.models.values import FieldKind
 from segmentkit.suggestions import close_names
 
 __all__ = ["check_names", "referenced_segments"]
@@ -40,15 +42,32 @@ def check_names(
     types: Mapping[str, InteractionType],
     segments: Mapping[str, Segment],
     text: str | None = None,
+    attributes: Mapping[str, FieldKind] | None = None,
 ) -> None:
     """Raise QueryValidationError for the first unknown type, field, via or segment.
 
-    Profile paths (``contact.X``) are never unknown: contact attributes are
-    free-form.
+    Profile paths (``contact.X``) are never unknown while contact attributes
+    are free-form; once ``attributes`` (declared kinds) are given, a path must
+    be a contact field or a declared attribute.
     """
     for node in query.walk():
         if isinstance(node, InteractionCondition | Recency | Step):
             _check_interaction(node, types, text)
+        elif (
+            attributes
+            and isinstance(node, ProfileCondition)
+            and node.comparison.field not in CONTACT_FIELDS
+            and node.comparison.field not in attributes
+        ):
+            field = node.comparison.field
+            raise error_at(
+                f"No contact attribute {field} is declared",
+                node.comparison,
+                text=text,
+                word=field,
+                suggestions=close_names(field, [*attributes, *sorted(CONTACT_FIELDS)]),
+                hint="The repository declares its contact attributes (repo.attributes()).",
+            )
         elif isinstance(node, SegmentReference) and node.name not in segments:
             raise error_at(
                 f"There is no segment named {node.name}",

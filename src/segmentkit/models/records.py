@@ -23,7 +23,14 @@ from pydantic import (
 
 from segmentkit.models.values import FieldKind, Identifier, NonEmptyStr, ValueField, unambiguous
 
-__all__ = ["Contact", "Interaction", "InteractionType", "Segment", "SegmentStatus"]
+__all__ = [
+    "CONTACT_FIELDS",
+    "Contact",
+    "Interaction",
+    "InteractionType",
+    "Segment",
+    "SegmentStatus",
+]
 
 AttributeKey = Annotated[str, StringConstraints(min_length=1)]
 
@@ -42,6 +49,11 @@ class Contact(_Record):
     company_id: str | None = None
     salesperson_code: str | None = None
     attributes: dict[AttributeKey, ValueField] = Field(default_factory=dict)
+
+
+# The scalar fields of the Contact model a profile PATH can name; anything
+# else is a key of ``attributes`` (``attributes`` itself is a dict, not a value).
+CONTACT_FIELDS: frozenset[str] = frozenset(Contact.model_fields) - {"attributes"}
 
 
 class Interaction(_Record):

@@ -11,9 +11,7 @@ thread sees a batch, or a transaction, entirely or not at all.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from heapq import merge
 from operator import attrgetter
@@ -26,18 +24,21 @@ from segmentkit.engine.evaluate import evaluate
 from segmentkit.errors import InvalidArgumentError, RecordError
 from segmentkit.language.ast import Query, SegmentReference
 from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.values import FieldKind
+from segmentkit.repository.attributes import checked_kinds, declaration_changes
 from segmentkit.repository.segment_catalog import SegmentCatalog
-from segmentkit.repository.transaction import Savepoint, TransactionState
+from segmentkit.repository.transaction import Savepoint
+from segmentkit.repository.transactional import Transactional
 from segmentkit.storage.builtin_types import BUILTIN_TYPES
 from segmentkit.storage.contact_table import ContactTable
 from segmentkit.storage.interaction_store import InteractionStore
 from segmentkit.storage.store import Snapshot
-from segmentkit.storage.validation import batch_items, did_you_mean, validate_one
+from segmentkit.storage.validation import TypeSchema, batch_items, did_you_mean, validate_one
 
 __all__ = ["InMemoryRepository"]
 
 
-class InMemoryRepository:
+class InMemoryRepository(Transactional):
     """Contacts, interactions, interaction types and segments, held in memory.
 
     A new repository has the Dynamics 365 Marketing types
@@ -46,56 +47,21 @@ class InMemoryRepository:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.RLock()
+        super().__init__()
         self._contacts = ContactTable()
         self._store = InteractionStore(self._contacts.ids)
         # Immutable values, replaced on write: a snapshot or a savepoint
         # holds them as they are.
         self._catalog = SegmentCatalog()
         self._extensions: Mapping[str, BaseModel] = MappingProxyType({})
-        # The snapshot everyone sees; inside a transaction its owner sees
-        # its own (self._tx.snapshot) and everyone else still this one.
-        self._snapshot: Snapshot | None = None
-        self._tx = TransactionState()
+        # Declared contact attribute kinds ({} until declared) and the schema
+        # contacts are checked against once they are.
+        self._attributes: Mapping[str, FieldKind] = MappingProxyType({})
+        self._attribute_schema: TypeSchema | None = None
         for interaction_type in BUILTIN_TYPES:
             self.register_type(interaction_type)
 
-    # --- transactions ---------------------------------------------------------------
-
-    @contextmanager
-    def transaction(self) -> Iterator[InMemoryRepository]:
-        """Apply every write inside the ``with`` block as one, or none of them.
-
-        ::
-
-            with repo.transaction():
-                repo.add_contacts([...])
-                repo.add_interactions([...])   # raises: the contacts go too
-
-        An exception leaving the block undoes every write made in it and is
-        raised again. Transactions nest: an inner one that fails undoes only
-        its own writes. Other threads wait to write until the outermost one
-        ends, and read what was there before it until it commits.
-        """
-        with self._lock:
-            outermost = not self._tx.open
-            if outermost:
-                # What other threads keep reading until the commit.
-                self._snapshot = self.snapshot()
-            savepoint = self._savepoint()
-            self._tx.enter(threading.get_ident(), savepoint, self._snapshot)
-            try:
-                yield self
-            except BaseException:
-                self._restore(savepoint)
-                raise
-            finally:
-                self._store.release()
-                if outermost and self._tx.dirty:
-                    # Published before the owner is cleared: no reader sees
-                    # the transaction closed and the old snapshot current.
-                    self._snapshot = self._tx.snapshot
-                self._tx.leave()
+    # --- transactions (Transactional) ---------------------------------------------
 
     def _savepoint(self) -> Savepoint:
         return Savepoint(
@@ -103,6 +69,7 @@ class InMemoryRepository:
             store=self._store.savepoint(),
             catalog=self._catalog,
             extensions=self._extensions,
+            attributes=(self._attributes, self._attribute_schema),
         )
 
     def _restore(self, savepoint: Savepoint) -> None:
@@ -110,21 +77,11 @@ class InMemoryRepository:
         self._store.restore(savepoint.store)
         self._catalog = savepoint.catalog
         self._extensions = savepoint.extensions
-        self._tx.restore(savepoint)
+        self._attributes, self._attribute_schema = savepoint.attributes
 
-    def _changed(self) -> None:
-        """Forget the cached snapshot after a write (under the lock)."""
-        if self._tx.open:
-            self._tx.changed()
-        else:
-            self._snapshot = None
-
-    def _foreign_transaction(self) -> Snapshot | None:
-        """The snapshot to read when another thread's transaction is open, else None."""
-        owner = self._tx.owner
-        if owner is None or owner == threading.get_ident():
-            return None
-        return self._snapshot
+    def _release(self) -> None:
+        self._store.release()
+        self._contacts.release()
 
     # --- types ----------------------------------------------------------------------
 
@@ -153,10 +110,39 @@ class InMemoryRepository:
         """Add a batch of contacts (models or dicts); all or nothing. Returns how many."""
         batch = ContactTable.validated(records)
         with self._lock:
-            added = self._contacts.add(batch)
+            added = self._contacts.add(batch, self._attribute_schema)
             if added:
                 self._changed()
             return added
+
+    def declare_attributes(self, kinds: Mapping[str, FieldKind]) -> None:
+        """Declare the kinds of contact attributes (API.md "Contact attribute kinds").
+
+        Declarations add up: each call declares (or re-declares) the keys it
+        names. From the first one on, every contact's attributes must be
+        declared keys holding values of their kind (ISO text is converted for
+        date and datetime), and a profile condition may name only contact
+        fields and declared attributes. Existing contacts that do not fit, or
+        a live segment whose query names an attribute left undeclared, make
+        it a RecordError, and nothing changes.
+        """
+        declared = checked_kinds(kinds)
+        if not declared:
+            return  # declaring nothing leaves attributes free-form, as attributes() says
+        with self._lock:
+            merged = {**self._attributes, **declared}
+            schema, changed = declaration_changes(
+                merged, self._contacts.contacts, self._catalog, self._store.types
+            )
+            self._contacts.replace(changed)
+            self._attributes = MappingProxyType(merged)
+            self._attribute_schema = schema
+            self._changed()
+
+    def attributes(self) -> Mapping[str, FieldKind]:
+        """The declared contact attribute kinds, ``{}`` until declared."""
+        published = self._foreign_transaction()
+        return published.attributes if published is not None else self._attributes
 
     def get_contact(self, contact_id: str) -> Contact | None:
         """The contact with this id, or None."""
@@ -257,7 +243,10 @@ class InMemoryRepository:
         new = validate_one(Segment, segment, "segment")
         with self._lock:
             self._catalog = self._catalog.saved(
-                new, types=self._store.types, contacts=self._contacts.positions
+                new,
+                types=self._store.types,
+                contacts=self._contacts.positions,
+                attributes=self._attributes,
             )
             self._changed()
 
@@ -267,7 +256,9 @@ class InMemoryRepository:
         Returns the updated segment. A segment that is live already is returned as it is.
         """
         with self._lock:
-            self._catalog, segment = self._catalog.went_live(name, types=self._store.types)
+            self._catalog, segment = self._catalog.went_live(
+                name, types=self._store.types, attributes=self._attributes
+            )
             self._changed()
             return segment
 
@@ -340,29 +331,6 @@ class InMemoryRepository:
             self._extensions = MappingProxyType({**self._extensions, name: state})
             self._changed()
 
-    # --- snapshots -------------------------------------------------------------------
-
-    def snapshot(self) -> Snapshot:
-        """An immutable view of everything committed so far, for the evaluator.
-
-        Cached until the next write, so repeated evaluations cost nothing.
-        Reading the cache takes no lock: during a long write a reader gets the
-        snapshot from before it. Inside a transaction, the thread that opened
-        it sees its own writes; other threads see what was committed.
-        """
-        if self._tx.owner == threading.get_ident():
-            own = self._tx.snapshot
-            if own is None:
-                own = self._tx.snapshot = self._take_snapshot()
-            return own
-        cached = self._snapshot
-        if cached is not None:
-            return cached
-        with self._lock:
-            if self._snapshot is None:
-                self._snapshot = self._take_snapshot()
-            return self._snapshot
-
     def _take_snapshot(self) -> Snapshot:
         contacts, contact_ids, positions = self._contacts.frozen()
         return Snapshot(
@@ -374,4 +342,6 @@ class InMemoryRepository:
             segments=self._catalog.segments,
             indexes=self._contacts.indexes,
             extensions=self._extensions,
+            attributes=self._attributes,
         )
+

@@ -27,6 +27,7 @@ from segmentkit.language.ast import Query
 from segmentkit.language.names import check_names, referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import InteractionType, Segment
+from segmentkit.models.values import FieldKind
 from segmentkit.repository.segment_graph import cycle_through
 from segmentkit.storage.validation import did_you_mean
 
@@ -62,6 +63,7 @@ class SegmentCatalog:
         *,
         types: Mapping[str, InteractionType],
         contacts: Container[str],
+        attributes: Mapping[str, FieldKind] | None = None,
     ) -> SegmentCatalog:
         """The catalog with ``segment`` created or replaced by name."""
         if segment.members is not None:
@@ -74,19 +76,23 @@ class SegmentCatalog:
                     record_id=segment.name,
                 )
         if segment.status == "live":
-            return self._with_live(segment, types)
+            return self._with_live(segment, types, attributes)
         self._refuse_while_referenced(segment.name, segment.status)
         return self._with(segment, None, ())
 
     def went_live(
-        self, name: str, *, types: Mapping[str, InteractionType]
+        self,
+        name: str,
+        *,
+        types: Mapping[str, InteractionType],
+        attributes: Mapping[str, FieldKind] | None = None,
     ) -> tuple[SegmentCatalog, Segment]:
         """The catalog with segment ``name`` live, after the checks a live segment passes."""
         segment = self._existing(name)
         if segment.status == "live":
             return self, segment
         live = segment.model_copy(update={"status": "live"})
-        return self._with_live(live, types), live
+        return self._with_live(live, types, attributes), live
 
     def stopped(self, name: str) -> tuple[SegmentCatalog, Segment]:
         """The catalog with live segment ``name`` stopped."""
@@ -124,7 +130,12 @@ class SegmentCatalog:
             )
         return segment
 
-    def _with_live(self, segment: Segment, types: Mapping[str, InteractionType]) -> SegmentCatalog:
+    def _with_live(
+        self,
+        segment: Segment,
+        types: Mapping[str, InteractionType],
+        attributes: Mapping[str, FieldKind] | None = None,
+    ) -> SegmentCatalog:
         if segment.query is None:
             return self._with(segment, None, ())
         text = segment.query
@@ -132,7 +143,7 @@ class SegmentCatalog:
         # The segment itself is known to the check so that a reference to
         # itself is reported as the cycle it is, not as an unknown name.
         known = {**self.segments, segment.name: segment}
-        check_names(parsed, types=types, segments=known, text=text)
+        check_names(parsed, types=types, segments=known, text=text, attributes=attributes)
         references = tuple(referenced_segments(parsed))
         for name in references:
             status = self.segments[name].status if name != segment.name else "live"

@@ -29,6 +29,7 @@ class Savepoint:
     store: StoreSavepoint
     catalog: SegmentCatalog
     extensions: Mapping[str, BaseModel]
+    attributes: Any
 
 
 @dataclass(slots=True)

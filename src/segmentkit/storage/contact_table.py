@@ -14,9 +14,9 @@ from pydantic import TypeAdapter
 
 from segmentkit.errors import RecordError
 from segmentkit.models.records import Contact
-from segmentkit.storage.validation import validate_batch
+from segmentkit.storage.validation import TypeSchema, validate_batch
 
-__all__ = ["CommittedPositions", "ContactTable"]
+__all__ = ["CommittedPositions", "ContactTable", "fitted"]
 
 _CONTACTS: TypeAdapter[list[Contact]] = TypeAdapter(list[Contact])
 
@@ -58,6 +58,18 @@ class CommittedPositions(Mapping[str, int]):
         return len(self._ids)
 
 
+def fitted(contact: Contact, schema: TypeSchema, position: int | None = None) -> Contact:
+    """The contact if its attributes fit the declared kinds, or a copy with ISO
+    text converted; RecordError (naming the contact) when they do not fit."""
+    try:
+        converted = schema.fit(contact.attributes)
+    except RecordError as error:
+        raise RecordError(error.reason, position=position, record_id=contact.id) from None
+    if converted is None:
+        return contact
+    return contact.model_copy(update={"attributes": converted})
+
+
 class ContactTable:
     """Contacts in the order added: ``contacts[p]`` has id ``ids[p]``, ``positions[id] == p``.
 
@@ -65,7 +77,7 @@ class ContactTable:
     into ids), so it is only ever changed in place.
     """
 
-    __slots__ = ("_tuples", "contacts", "ids", "indexes", "positions")
+    __slots__ = ("_journal", "_recording", "_tuples", "contacts", "ids", "indexes", "positions")
 
     def __init__(self) -> None:
         self.contacts: list[Contact] = []
@@ -75,6 +87,10 @@ class ContactTable:
         # and the lookups over them (profile indexes) that live as long.
         self._tuples: tuple[tuple[Contact, ...], tuple[str, ...]] | None = None
         self.indexes: dict[Any, Any] = {}
+        # While a transaction is open: (position, contact before) of every
+        # contact replaced, so that a rollback can put them back.
+        self._journal: list[tuple[int, Contact]] = []
+        self._recording = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -84,8 +100,14 @@ class ContactTable:
         """A batch as models, every record checked by pydantic (no lock needed)."""
         return validate_batch(_CONTACTS, records, "contact")
 
-    def add(self, batch: list[Contact]) -> int:
-        """Add a validated batch; all or nothing (new, distinct ids). Returns how many."""
+    def add(self, batch: list[Contact], schema: TypeSchema | None = None) -> int:
+        """Add a validated batch; all or nothing (new, distinct ids). Returns how many.
+
+        With ``schema`` (declared attribute kinds) every contact's attributes
+        must fit it; ISO text for a date or datetime attribute is converted.
+        """
+        if schema is not None:
+            batch = [fitted(contact, schema, position) for position, contact in enumerate(batch)]
         positions = self.positions
         first_seen: dict[str, int] = {}
         for position, contact in enumerate(batch):
@@ -131,12 +153,31 @@ class ContactTable:
         contacts, ids = self._tuples
         return contacts, ids, CommittedPositions(self.positions, ids)
 
-    def savepoint(self) -> tuple[int, Any, dict[Any, Any]]:
-        return len(self.ids), self._tuples, self.indexes
+    def replace(self, changed: dict[int, Contact]) -> None:
+        """Put new versions of contacts at their positions (ids unchanged)."""
+        for position, contact in changed.items():
+            if self._recording:
+                self._journal.append((position, self.contacts[position]))
+            self.contacts[position] = contact
+        if changed:
+            self._tuples = None
 
-    def restore(self, savepoint: tuple[int, Any, dict[Any, Any]]) -> None:
-        """Drop the contacts added since ``savepoint`` (a transaction rolled back)."""
-        length, tuples, indexes = savepoint
+    def savepoint(self) -> tuple[int, Any, dict[Any, Any], int]:
+        self._recording += 1
+        return len(self.ids), self._tuples, self.indexes, len(self._journal)
+
+    def release(self) -> None:
+        """A savepoint is done with (committed or restored)."""
+        self._recording -= 1
+        if not self._recording:
+            self._journal = []
+
+    def restore(self, savepoint: tuple[int, Any, dict[Any, Any], int]) -> None:
+        """Drop the contacts added and undo the replacements made since ``savepoint``."""
+        length, tuples, indexes, replaced = savepoint
+        while len(self._journal) > replaced:
+            position, contact = self._journal.pop()
+            self.contacts[position] = contact
         for contact_id in self.ids[length:]:
             del self.positions[contact_id]
         del self.contacts[length:]

@@ -19,6 +19,7 @@ from operator import add, itemgetter
 from typing import Any
 
 from segmentkit.models.records import Contact, InteractionType, Segment
+from segmentkit.models.values import FieldKind
 from segmentkit.storage.encoding import (
     ABSENT_KEY,
     ValueDictionary,
@@ -68,6 +69,9 @@ class Snapshot:
     # State that other layers keep in the repository (the marketing tables),
     # by name: immutable values, opaque here.
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    # Declared kinds of contact attributes (API.md "Contact attribute kinds"):
+    # empty until declared, and then profile conditions must use them.
+    attributes: Mapping[str, FieldKind] = field(default_factory=dict)
 
     @property
     def contact_count(self) -> int:

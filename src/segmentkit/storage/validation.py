@@ -201,6 +201,8 @@ class TypeSchema:
     kinds: Mapping[str, FieldKind]
     # Sorted, as the InteractionLog's reference columns are.
     references: tuple[str, ...]
+    # What messages call a key: a type's "field", a contact's "attribute".
+    noun: str = "field"
 
     @classmethod
     def of(cls, interaction_type: InteractionType) -> TypeSchema:
@@ -224,8 +226,8 @@ class TypeSchema:
             kind = kinds.get(key)
             if kind is None:
                 raise RecordError(
-                    f"{self.name} has no field {key!r}{did_you_mean(key, kinds)} "
-                    f"(its fields: {', '.join(sorted(kinds)) or 'none'})"
+                    f"{self.name} has no {self.noun} {key!r}{did_you_mean(key, kinds)} "
+                    f"(its {self.noun}s: {', '.join(sorted(kinds)) or 'none'})"
                 )
             actual = _KIND_BY_CLASS.get(type(value)) or value_kind(value)
             if actual == kind or value is None:

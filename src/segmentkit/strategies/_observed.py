@@ -27,7 +27,6 @@ from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
-from segmentkit.engine.compare import CONTACT_FIELDS
 from segmentkit.language.ast import (
     Ago,
     Before,
@@ -43,7 +42,7 @@ from segmentkit.language.ast import (
     StringLiteral,
     Window,
 )
-from segmentkit.models.records import Contact, Interaction
+from segmentkit.models.records import CONTACT_FIELDS, Contact, Interaction
 from segmentkit.models.values import FieldKind, value_kind
 from segmentkit.strategies import _values as v
 

@@ -18,7 +18,6 @@ from typing import Any, Protocol
 
 from hypothesis import strategies as st
 
-from segmentkit.engine.compare import CONTACT_FIELDS
 from segmentkit.errors import InvalidArgumentError
 from segmentkit.language.ast import (
     AllContacts,
@@ -31,7 +30,7 @@ from segmentkit.language.ast import (
     Query,
     SegmentReference,
 )
-from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.records import CONTACT_FIELDS, Contact, Interaction, InteractionType, Segment
 from segmentkit.models.values import FieldKind, is_identifier, value_kind
 from segmentkit.strategies import _values as v
 from segmentkit.strategies._clauses import counts, havings, windows
@@ -102,13 +101,20 @@ def _one_window_for_having(condition: InteractionCondition) -> InteractionCondit
     return condition
 
 
-def profile_paths(contacts: Iterable[Contact]) -> dict[str, FieldKind]:
+def profile_paths(
+    contacts: Iterable[Contact], declared: Mapping[str, FieldKind] | None = None
+) -> dict[str, FieldKind]:
     """The contact model's fields, the attribute keys the contacts use, and
     one key no contact has (``nickname``, null for all), each with a kind.
 
     A key whose values have several kinds gets the first one seen; a key
-    that only holds null is compared as text.
+    that only holds null is compared as text. When the repository declares
+    its attributes, the declared ones instead (an undeclared key is an error).
     """
+    fields: dict[str, FieldKind] = dict.fromkeys(_CONTACT_PATHS, "text")
+    if declared:
+        fields.update((key, kind) for key, kind in declared.items() if is_identifier(key))
+        return fields
     attribute_kinds: dict[str, FieldKind | None] = {}
     for contact in contacts:
         for key, value in contact.attributes.items():
@@ -155,7 +161,7 @@ def queries(repo: RepositoryLike, max_depth: int = 3) -> st.SearchStrategy[Query
         tuple(type_key(t) for t in types.values()),
         tuple(type_key(types[name]) for name in facts.most if name in types),
         tuple(segment.name for segment in repo.segments()),
-        tuple(profile_paths(people).items()),
+        tuple(profile_paths(people, getattr(repo, "attributes", dict)()).items()),
         max_depth,
     )
 

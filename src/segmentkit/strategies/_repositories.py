@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from segmentkit.errors import InvalidArgumentError
 from segmentkit.language.format import format as format_query
-from segmentkit.models.records import Segment
+from segmentkit.models.records import Contact, Segment
+from segmentkit.models.values import FieldKind, value_kind
 from segmentkit.repository import InMemoryRepository
 from segmentkit.strategies import _values as v
 from segmentkit.strategies._queries import queries
@@ -107,6 +108,11 @@ def _repositories(
             st.lists(contacts(), min_size=2, max_size=max_contacts, unique_by=lambda c: c.id)
         )
     repo.add_contacts(people)
+    # Half of the repositories declare their contacts' attribute kinds (when
+    # the contacts agree on them), so that queries are checked against them.
+    declared = _declarable(people)
+    if declared is not None and draw(st.booleans()):
+        repo.declare_attributes(declared)
     if people and max_interactions:
         ids = [contact.id for contact in people]
         home = draw(_HOMES)
@@ -143,6 +149,21 @@ def _repositories(
             members = list(dict.fromkeys(ids[slot % len(ids)] for slot in sorted(chosen)))
             repo.save_segment(Segment(name=name, members=members))
     return repo
+
+
+def _declarable(people: list[Contact]) -> dict[str, FieldKind] | None:
+    """The kind of each attribute the contacts use, or None when one key holds
+    values of two kinds (no declaration fits them all)."""
+    kinds: dict[str, set[FieldKind]] = {}
+    for contact in people:
+        for key, value in contact.attributes.items():
+            found = kinds.setdefault(key, set())
+            kind = value_kind(value)
+            if kind is not None:
+                found.add(kind)
+    if any(len(found) > 1 for found in kinds.values()):
+        return None
+    return {key: next(iter(found), "text") for key, found in kinds.items()}
 
 
 def nows(repo: InMemoryRepository | None = None) -> st.SearchStrategy[datetime]:

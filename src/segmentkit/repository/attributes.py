@@ -1,0 +1,66 @@
+"""Declaring contact attribute kinds (API.md "Contact attribute kinds"): checking
+the declaration, the contacts it must fit and the live segments it must keep."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from segmentkit.errors import InvalidArgumentError, QueryValidationError, RecordError
+from segmentkit.language.names import check_names
+from segmentkit.models.records import Contact, InteractionType
+from segmentkit.models.values import FIELD_KINDS, FieldKind
+from segmentkit.repository.segment_catalog import SegmentCatalog
+from segmentkit.storage.contact_table import fitted
+from segmentkit.storage.validation import TypeSchema, did_you_mean
+
+__all__ = ["checked_kinds", "declaration_changes"]
+
+
+def declaration_changes(
+    attributes: Mapping[str, FieldKind],
+    contacts: Sequence[Contact],
+    catalog: SegmentCatalog,
+    types: Mapping[str, InteractionType],
+) -> tuple[TypeSchema, dict[int, Contact]]:
+    """The schema of a declaration and the contacts it converts (ISO text for
+    dates), by position. RecordError when a contact does not fit it or a live
+    segment's query names an attribute it leaves out."""
+    schema = TypeSchema("contact", dict(attributes), (), noun="attribute")
+    changed: dict[int, Contact] = {}
+    for position, contact in enumerate(contacts):
+        fit = fitted(contact, schema)
+        if fit is not contact:
+            changed[position] = fit
+    for name, query in catalog.parsed.items():
+        try:
+            check_names(query, types=types, segments=catalog.segments, attributes=attributes)
+        except QueryValidationError as error:
+            raise RecordError(
+                f"the live segment {name!r} would no longer check: {error.problem}",
+                record_id=name,
+            ) from None
+    return schema, changed
+
+
+def checked_kinds(kinds: object) -> dict[str, FieldKind]:
+    """A declaration as a dict: text keys, each a known kind."""
+    if not isinstance(kinds, Mapping):
+        raise InvalidArgumentError(
+            f"declare_attributes takes a mapping of attribute -> kind, not {type(kinds).__name__}",
+            argument="kinds",
+        )
+    declared: dict[str, FieldKind] = {}
+    for key, kind in kinds.items():
+        if not isinstance(key, str) or not key:
+            raise InvalidArgumentError(
+                f"an attribute name is a non-empty text, not {key!r}", argument="kinds"
+            )
+        if kind not in FIELD_KINDS:
+            raise InvalidArgumentError(
+                f"{kind!r} is not a kind for attribute {key!r}: use one of "
+                + ", ".join(FIELD_KINDS)
+                + (did_you_mean(kind, FIELD_KINDS) if isinstance(kind, str) else ""),
+                argument="kinds",
+            )
+        declared[key] = kind
+    return declared
