@@ -20,6 +20,7 @@ PACKAGE = Path(segmentkit.__file__).parent
 LAYERS: dict[str, int] = {
     "errors": 0,
     "suggestions": 0,
+    "settings": 0,
     "models": 1,
     "language": 2,
     "storage": 2,

@@ -20,6 +20,7 @@ from lark import Lark, Token
 from lark.exceptions import LarkError, UnexpectedInput
 from pydantic import ValidationError
 
+from segmentkit import settings
 from segmentkit.errors import (
     InvalidArgumentError,
     QuerySyntaxError,
@@ -105,6 +106,19 @@ def parse(text: str) -> Query:
     if not isinstance(text, str):
         raise InvalidArgumentError(
             f"a query is text (str), not {type(text).__name__}", argument="text"
+        )
+    limit = settings.max_query_length
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidArgumentError(
+            f"segmentkit.settings.max_query_length must be a whole number of characters, "
+            f"not {limit!r}",
+            argument="max_query_length",
+        )
+    if len(text) > limit:
+        raise QueryValidationError(
+            f"The query is {len(text):,} characters long, over the limit of {limit:,} "
+            "(segmentkit.settings.max_query_length)",
+            hint="Split it into saved segments that refer to each other, or raise the limit.",
         )
     if len(text) <= _CACHE_TEXT_LIMIT:
         return _parse_cached(text)
