@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import segmentkit.settings
 from segmentkit.errors import (
     InvalidArgumentError,
     QuerySyntaxError,
@@ -752,6 +753,13 @@ def test_five_thousand_nots() -> None:
         parse("not (" * 5000 + "all" + ")" * 5000)
 
 
+@pytest.fixture
+def megabyte_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A limit (segmentkit.settings.max_query_length) raised past a megabyte."""
+    monkeypatch.setattr(segmentkit.settings, "max_query_length", 2_000_000)
+
+
+@pytest.mark.usefixtures("megabyte_limit")
 def test_a_one_megabyte_string_literal() -> None:
     text = 'E where a = "' + "x" * 1_000_000 + '"'
     assert parse(text) == E(where=cmp("a", "=", StringLiteral(value="x" * 1_000_000)))
@@ -759,6 +767,7 @@ def test_a_one_megabyte_string_literal() -> None:
         parse(text[:-1])
 
 
+@pytest.mark.usefixtures("megabyte_limit")
 def test_a_one_megabyte_comment_and_junk() -> None:
     assert parse("all #" + "x" * 1_000_000) == AllContacts()
     with pytest.raises(QuerySyntaxError):

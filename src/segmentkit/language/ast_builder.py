@@ -172,7 +172,7 @@ class AstBuilder(Transformer[Token, Any]):
     ) -> Clause:
         name = identifier(function)
         if name not in AGGREGATES:
-            suggestions = close_names(name, AGGREGATES)
+            suggestions = close_names(name.lower(), AGGREGATES)
             raise QuerySyntaxError(
                 f"{name} is not an aggregate that having knows",
                 text="",

@@ -50,6 +50,16 @@ DEMO_QUERIES: tuple[DemoQuery, ...] = (
               "EmailOpened in last 90 days and not EmailOpened in last 30 days"),
     DemoQuery("lists and static segments: VIPs still on the newsletter",
               'contact.tags contains "vip" and not segment Unsubscribed'),
+    DemoQuery("having: more than ten minutes on the website in the last 30 days",
+              "WebsiteVisited having sum(durationSeconds) >= 600 in last 30 days"),
+    DemoQuery("first: new leads, their first form ever this month",
+              "first FormSubmitted in last 30 days"),
+    DemoQuery("sequence: clicked a mail, then filled in a form within 2 days",
+              "EmailClicked then FormSubmitted within 2 days in last 90 days"),
+    DemoQuery("regular activity: opened mail in 3 of the last 4 weeks",
+              "EmailOpened in 3 of last 4 weeks"),
+    DemoQuery("patterns and relative dates: recent sign-ups outside contoso",
+              'contact.signup >= 90 days ago and contact.email not like "%@contoso.%"'),
 )
 
 
