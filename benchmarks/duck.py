@@ -21,6 +21,7 @@ PROPERTY_COLUMNS = {
     "deviceType": "device_type",
     "eventId": "event_id",
     "attendeeId": "attendee_id",
+    "durationSeconds": "duration_seconds",
 }
 
 

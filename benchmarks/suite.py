@@ -118,3 +118,44 @@ SUITE: list[BenchQuery] = [
         _counted("EmailOpened", "60 DAY", "NOT (lower(device_type) = 'mobile')"),
     ),
 ]
+
+# Language v2 (LANGUAGE.md "Version 2"): one query per new form.
+SUITE_V2: list[BenchQuery] = [
+    BenchQuery(
+        "having sum",
+        "WebsiteVisited having sum(durationSeconds) >= 3000 in last 30 days",
+        f"{_counted('WebsiteVisited', '30 DAY')} GROUP BY contact_id "
+        "HAVING sum(CAST(duration_seconds AS INTEGER)) >= 3000",
+    ),
+    BenchQuery(
+        "first",
+        "first FormSubmitted in last 7 days",
+        f"{_counted('FormSubmitted')} GROUP BY contact_id "
+        "HAVING min(ts) >= {now} - INTERVAL 7 DAY",
+    ),
+    BenchQuery(
+        "sequence within",
+        "EmailClicked then FormSubmitted within 2 days in last 30 days",
+        "SELECT DISTINCT a.contact_id FROM interactions a JOIN interactions b "
+        "ON a.contact_id = b.contact_id "
+        "WHERE a.type = 'EmailClicked' AND b.type = 'FormSubmitted' "
+        "AND NOT a.canceled AND NOT b.canceled "
+        "AND a.ts >= {now} - INTERVAL 30 DAY AND b.ts <= {now} "
+        "AND a.ts <= b.ts AND b.ts <= a.ts + INTERVAL 2 DAY",
+    ),
+    BenchQuery(
+        "periodic window",
+        "EmailOpened at least 1 time in 3 of last 4 weeks",
+        "SELECT contact_id FROM (SELECT contact_id, CASE "
+        "WHEN ts >= {now} - INTERVAL 7 DAY THEN 1 "
+        "WHEN ts >= {now} - INTERVAL 14 DAY THEN 2 "
+        "WHEN ts >= {now} - INTERVAL 21 DAY THEN 3 ELSE 4 END AS period "
+        f"FROM ({_counted('EmailOpened', '28 DAY').replace('SELECT contact_id', 'SELECT *', 1)})"
+        ") GROUP BY contact_id HAVING count(DISTINCT period) >= 3",
+    ),
+    BenchQuery(
+        "like",
+        'EmailClicked where linkUrl like "%/pricing/_" in last 90 days',
+        _counted("EmailClicked", "90 DAY", "lower(link_url) LIKE '%/pricing/_'"),
+    ),
+]

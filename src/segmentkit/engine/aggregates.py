@@ -11,15 +11,18 @@ Values are decoded once per distinct code of the field, not once per record.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
+from itertools import accumulate, compress, repeat
+from operator import and_, is_not, sub
 from typing import Any
 
-from segmentkit.engine.compare import compile_comparison
+from segmentkit.engine.compare import ORDER, compile_comparison
 from segmentkit.engine.conditions import count_predicate
 from segmentkit.engine.context import Evaluation
 from segmentkit.engine.scan import selected_indices
-from segmentkit.language.ast import Comparison, Having, InteractionCondition
+from segmentkit.language.ast import Comparison, Having, InteractionCondition, NumberLiteral
 from segmentkit.storage.store import mask_from_positions, to_microseconds
 
 __all__ = ["aggregate", "having_mask"]
@@ -27,7 +30,7 @@ __all__ = ["aggregate", "having_mask"]
 
 def _sum(values: Sequence[Any]) -> int | float:
     # "sum of integers is exact; with any float it is math.fsum" of them all.
-    if any(isinstance(value, float) for value in values):
+    if float in map(type, values):
         return math.fsum(values)
     total: int = sum(values)
     return total
@@ -85,35 +88,103 @@ def having_mask(evaluation: Evaluation, query: InteractionCondition) -> int:
     related = log.contacts if query.via is None else log.references.get(query.via)
     satisfied = count_predicate(query.count)
     test = _comparison_test(evaluation, having)
-    codes_by_contact: dict[int, list[int]] = {}
+    indices: list[int] = []
     if related is not None:
         indices = selected_indices(log, span.start, span.stop, query.where, holds)
-        column = log.properties.get(having.field)
-        codes = [0] * len(indices) if column is None else [column[i] for i in indices]
-        for position, code in zip(map(related.__getitem__, indices), codes, strict=True):
-            if 0 <= position < size:
-                found = codes_by_contact.get(position)
-                if found is None:
-                    codes_by_contact[position] = [code]
-                else:
-                    found.append(code)
-    dictionary = log.dictionaries.get(having.field, (None,))
-    members = []
-    for position, codes in codes_by_contact.items():
-        if not satisfied(len(codes)):
-            continue
-        values = [dictionary[code] for code in codes if code]
-        if test(aggregate(having.function, [v for v in values if v is not None])) is True:
-            members.append(position)
+    column = log.properties.get(having.field)
+    # Each distinct code decoded once: its value, None when absent or null.
+    decoded = list(log.dictionaries.get(having.field, (None,)))
+    decoded[0] = None
+    positions = [] if related is None else list(map(related.__getitem__, indices))
+    codes = [0] * len(indices) if column is None else list(map(column.__getitem__, indices))
+    fast = _integer_sums(having, decoded, positions, codes, satisfied)
+    if fast is not None:
+        members, recorded = fast
+    else:
+        members, recorded = _members(having, decoded, positions, codes, satisfied, test)
     mask = mask_from_positions(members, size)
-    if satisfied(0) and test(aggregate(having.function, [])) is True:
+    if satisfied(0) and test(_AGGREGATES[having.function]([])) is True:
         # Contacts without records that count: their aggregate is of no values.
-        recorded = mask_from_positions(codes_by_contact, size)
-        mask |= snapshot.all_mask & ~recorded
+        mask |= snapshot.all_mask & ~mask_from_positions(recorded, size)
     return mask
+
+
+def _members(
+    having: Having,
+    decoded: list[Any],
+    positions: list[int],
+    codes: list[int],
+    satisfied: Callable[[int], bool],
+    test: Callable[[Any], bool | None],
+) -> tuple[list[int], Collection[int]]:
+    """The members among the contacts with records, and those contacts: one
+    aggregate per contact."""
+    codes_by_contact: dict[int, list[int]] = {}
+    get = codes_by_contact.get
+    for position, code in zip(positions, codes, strict=True):
+        found = get(position)
+        if found is None:
+            codes_by_contact[position] = [code]
+        else:
+            found.append(code)
+    codes_by_contact.pop(-1, None)  # records without the via field
+    function = _AGGREGATES[having.function]
+    members = []
+    for position, found in codes_by_contact.items():
+        if satisfied(len(found)):
+            values = list(filter(_present, map(decoded.__getitem__, found)))
+            if test(function(values)) is True:
+                members.append(position)
+    return members, codes_by_contact
+
+
+def _integer_sums(
+    having: Having,
+    decoded: list[Any],
+    positions: list[int],
+    codes: list[int],
+    satisfied: Callable[[int], bool],
+) -> tuple[list[int], Collection[int]] | None:
+    """``sum`` or ``avg`` of integers against a number, per contact without a
+    Python loop over the records: the records sorted by contact, running
+    totals, and a difference per contact. None when another path must decide
+    (floats need fsum; other aggregates)."""
+    if having.function not in ("sum", "avg") or not isinstance(having.value, NumberLiteral):
+        return None
+    if float in map(type, decoded):
+        return None
+    counts = Counter(positions)
+    counts.pop(-1, None)
+    zeroed = [0 if value is None else value for value in decoded]
+    order = sorted(range(len(positions)), key=positions.__getitem__)
+    running = [0, *accumulate(map(zeroed.__getitem__, map(codes.__getitem__, order)))]
+    keys = sorted(counts)
+    first = len(positions) - sum(counts.values())  # the -1 positions sort first
+    bounds = list(accumulate(map(counts.__getitem__, keys), initial=first))
+    totals = list(map(sub, map(running.__getitem__, bounds[1:]), map(running.__getitem__, bounds)))
+    compare_to, literal = ORDER[having.operator], having.value.value
+    if having.function == "avg":
+        present = Counter(compress(positions, map(is_not, map(decoded.__getitem__, codes),
+                                                  repeat(None))))
+        averages = [total / present[key] if present[key] else None
+                    for key, total in zip(keys, totals, strict=True)]
+        passing = [value is not None and compare_to(value, literal) for value in averages]
+    else:
+        passing = list(map(compare_to, totals, repeat(literal)))
+    held = map(and_, map(satisfied, map(counts.__getitem__, keys)), passing)
+    return list(compress(keys, held)), keys
+
+
+def _present(value: Any) -> bool:
+    return value is not None
 
 
 def _comparison_test(evaluation: Evaluation, having: Having) -> Callable[[Any], bool | None]:
     """The having comparison as a test of one aggregate value (null: UNKNOWN)."""
+    if having.function in ("sum", "avg", "distinct") and isinstance(having.value, NumberLiteral):
+        # A number against a number (or null): the comparison without the
+        # dispatch on kinds that any value would need.
+        compare_to, literal = ORDER[having.operator], having.value.value
+        return lambda value: None if value is None else compare_to(value, literal)
     comparison = Comparison(field=having.field, operator=having.operator, value=having.value)
     return compile_comparison(comparison, tz=evaluation.tz, now=evaluation.now)

@@ -36,6 +36,7 @@ from segmentkit.language.ast import (
 from segmentkit.models.records import CONTACT_FIELDS, Contact
 
 __all__ = [
+    "ORDER",
     "Truth",
     "compare",
     "compile_comparison",
@@ -51,7 +52,7 @@ Truth = bool | None
 ValueTest = Callable[[Any], Truth]
 RecordTest = Callable[[Mapping[str, Any]], Truth]
 
-_ORDER: Final[dict[str, Callable[[Any, Any], bool]]] = {
+ORDER: Final[dict[str, Callable[[Any, Any], bool]]] = {
     "=": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -100,7 +101,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _text_test(op: str, literal: str) -> ValueTest:
-    compare_to = _ORDER[op]
+    compare_to = ORDER[op]
     key = literal.casefold()
 
     def test(value: Any) -> Truth:
@@ -110,7 +111,7 @@ def _text_test(op: str, literal: str) -> ValueTest:
 
 
 def _number_test(op: str, literal: int | float) -> ValueTest:
-    compare_to = _ORDER[op]
+    compare_to = ORDER[op]
 
     def test(value: Any) -> Truth:
         return compare_to(value, literal) if _is_number(value) else None
@@ -121,7 +122,7 @@ def _number_test(op: str, literal: int | float) -> ValueTest:
 def _boolean_test(op: str, literal: bool) -> ValueTest:
     if op not in _EQUALITY:
         return _unknown  # booleans have no order
-    compare_to = _ORDER[op]
+    compare_to = ORDER[op]
 
     def test(value: Any) -> Truth:
         return compare_to(value, literal) if isinstance(value, bool) else None
@@ -160,7 +161,7 @@ def _edge_local_ordinal(value: datetime, tz: tzinfo) -> int:
 
 
 def _date_test(op: str, literal: date, tz: tzinfo) -> ValueTest:
-    compare_to = _ORDER[op]
+    compare_to = ORDER[op]
     day = literal.toordinal()
 
     def test(value: Any) -> Truth:
@@ -180,7 +181,7 @@ def _datetime_test(op: str, literal: datetime, tz: tzinfo) -> ValueTest:
 
 def _instant_test(op: str, instant: int, tz: tzinfo) -> ValueTest:
     """``value OP instant`` (epoch microseconds) for a datetime or date value."""
-    compare_to = _ORDER[op]
+    compare_to = ORDER[op]
 
     def test(value: Any) -> Truth:
         # Epoch microseconds: exact, and immune to same-tzinfo wall-clock comparison.
