@@ -498,6 +498,21 @@ def test_python_operators_build_what_they_print() -> None:
     assert format(~(A & B)) == "not (segment A and segment B)"
 
 
+def test_python_operators_work_on_the_v2_atoms() -> None:
+    first = parse("first FormSubmitted in last 7 days")
+    chain = parse("EmailClicked then FormSubmitted within 2 days")
+    having = parse("Purchase having sum(amount) >= 100")
+    assert format(first & ~chain) == (
+        "first FormSubmitted in last 7 days and not EmailClicked then FormSubmitted "
+        "within 2 days"
+    )
+    assert format(chain | having - first) == (
+        "EmailClicked then FormSubmitted within 2 days or Purchase having sum(amount) >= 100 "
+        "and not first FormSubmitted in last 7 days"
+    )
+    assert parse(format(first & ~chain)) == first & ~chain
+
+
 # --- depth -------------------------------------------------------------------------------
 
 
