@@ -3,8 +3,9 @@
 For each suite query: the median of several timed runs after a warm-up,
 from the query text for segmentkit (parse + check + evaluate) and from the
 SQL text for DuckDB; both must return the same members. Then ingestion rate
-through the public ``add_interactions`` and resident memory per stored
-interaction. Prints a Markdown table (paste it into benchmarks/README.md).
+through the public ``add_interactions``, resident memory per stored
+interaction, and the speed of ``explain`` and ``changes`` (benchmarks/analysis.py).
+Prints Markdown tables (paste them into benchmarks/README.md).
 
     python -m benchmarks.run [--contacts N] [--interactions N] [--repeat N]
 """
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import duck
+from benchmarks import analysis, duck
 from benchmarks.data import NOW, generate
 from benchmarks.suite import SAVED_SEGMENTS, SUITE, SUITE_V2
 from segmentkit import InMemoryRepository, Segment, evaluate
@@ -126,6 +127,12 @@ def main() -> None:
           f"(resident, after the contacts); contacts: {contact_bytes / args.contacts:,.0f} "
           f"bytes each; both together: {(stored_bytes + contact_bytes) / args.interactions:,.0f}"
           " bytes per interaction")
+    print()
+    print("| analysis | median | of |")
+    print("|---|---:|---:|")
+    contact_ids = [contact["id"] for contact in data.contacts]
+    for line in analysis.rows(repo, contact_ids, min(args.repeat, 3)):
+        print(line)
 
 
 if __name__ == "__main__":

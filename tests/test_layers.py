@@ -25,13 +25,14 @@ LAYERS: dict[str, int] = {
     "language": 2,
     "storage": 2,
     "engine": 3,
-    "repository": 4,
-    "marketing": 5,
-    "io": 6,
-    "sample": 7,
-    "strategies": 8,
-    "cli": 9,
-    "__init__": 9,
+    "analysis": 4,
+    "repository": 5,
+    "marketing": 6,
+    "io": 7,
+    "sample": 8,
+    "strategies": 9,
+    "cli": 10,
+    "__init__": 10,
 }
 
 MAX_MODULE_LINES = 400

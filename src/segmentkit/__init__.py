@@ -11,6 +11,9 @@ interactions, and evaluate it as of an instant::
                        now=datetime(2026, 11, 22, tzinfo=timezone.utc))
 """
 
+from segmentkit.analysis.explain import explain
+from segmentkit.analysis.explanation import Explanation
+from segmentkit.analysis.history import MembershipChange, changes, next_change, sizes
 from segmentkit.engine.evaluate import evaluate
 from segmentkit.errors import (
     DuplicateRecordError,
@@ -41,12 +44,14 @@ from segmentkit.repository import InMemoryRepository
 __all__ = [
     "Contact",
     "DuplicateRecordError",
+    "Explanation",
     "FieldKind",
     "InMemoryRepository",
     "Interaction",
     "InteractionType",
     "InvalidArgumentError",
     "MarketingError",
+    "MembershipChange",
     "NumberSeriesError",
     "Query",
     "QuerySyntaxError",
@@ -59,9 +64,13 @@ __all__ = [
     "SegmentStatusError",
     "UnknownRecordError",
     "Value",
+    "changes",
     "evaluate",
+    "explain",
     "format",
+    "next_change",
     "parse",
+    "sizes",
 ]
 
 __version__ = "0.1.0"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import date, datetime, tzinfo
 from itertools import accumulate, compress, repeat
 from operator import and_, is_not, sub
 from typing import Any
@@ -23,9 +23,10 @@ from segmentkit.engine.conditions import count_predicate
 from segmentkit.engine.context import Evaluation
 from segmentkit.engine.scan import selected_indices
 from segmentkit.language.ast import Comparison, Having, InteractionCondition, NumberLiteral
+from segmentkit.storage.log_view import LogView
 from segmentkit.storage.store import mask_from_positions, to_microseconds
 
-__all__ = ["aggregate", "having_mask"]
+__all__ = ["aggregate", "aggregate_records", "having_mask", "having_test"]
 
 
 def _sum(values: Sequence[Any]) -> int | float:
@@ -75,6 +76,17 @@ def aggregate(function: str, values: Sequence[Any]) -> Any:
     return _AGGREGATES[function](values)
 
 
+def aggregate_records(log: LogView, having: Having, indices: Iterable[int]) -> Any:
+    """The ``having`` aggregate of the records at ``indices`` (one contact's,
+    for ``explain`` and membership over time)."""
+    column = log.properties.get(having.field)
+    if column is None:
+        return aggregate(having.function, [])
+    dictionary = log.dictionaries[having.field]
+    values = [dictionary[column[index]] for index in indices if column[index]]
+    return aggregate(having.function, [value for value in values if value is not None])
+
+
 def having_mask(evaluation: Evaluation, query: InteractionCondition) -> int:
     """The contacts for whom the count clause holds and the having comparison is TRUE."""
     having = query.having
@@ -87,7 +99,7 @@ def having_mask(evaluation: Evaluation, query: InteractionCondition) -> int:
     holds = None if query.where is None else evaluation.restriction(query.where)
     related = log.contacts if query.via is None else log.references.get(query.via)
     satisfied = count_predicate(query.count)
-    test = _comparison_test(evaluation, having)
+    test = having_test(having, tz=evaluation.tz, now=evaluation.now)
     indices: list[int] = []
     if related is not None:
         indices = selected_indices(log, span.start, span.stop, query.where, holds)
@@ -179,7 +191,9 @@ def _present(value: Any) -> bool:
     return value is not None
 
 
-def _comparison_test(evaluation: Evaluation, having: Having) -> Callable[[Any], bool | None]:
+def having_test(
+    having: Having, *, tz: tzinfo, now: datetime
+) -> Callable[[Any], bool | None]:
     """The having comparison as a test of one aggregate value (null: UNKNOWN)."""
     if having.function in ("sum", "avg", "distinct") and isinstance(having.value, NumberLiteral):
         # A number against a number (or null): the comparison without the
@@ -187,4 +201,4 @@ def _comparison_test(evaluation: Evaluation, having: Having) -> Callable[[Any], 
         compare_to, literal = ORDER[having.operator], having.value.value
         return lambda value: None if value is None else compare_to(value, literal)
     comparison = Comparison(field=having.field, operator=having.operator, value=having.value)
-    return compile_comparison(comparison, tz=evaluation.tz, now=evaluation.now)
+    return compile_comparison(comparison, tz=tz, now=now)

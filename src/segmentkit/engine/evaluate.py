@@ -48,7 +48,7 @@ from segmentkit.storage.store import Snapshot
 if TYPE_CHECKING:
     from segmentkit.language.ast import Node, Restriction, Window
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "prepare"]
 
 
 class _HasSnapshot(Protocol):
@@ -70,6 +70,12 @@ class _Evaluation:
     # -- segments -------------------------------------------------------------------
 
     def _dependencies(self, name: str) -> list[str]:
+        query = self.segment_query(name)
+        return [] if query is None else referenced_segments(query)
+
+    def segment_query(self, name: str) -> Query | None:
+        """The parsed query of saved segment ``name`` (None for a static one),
+        after the checks evaluating it needs: it is live, its names known."""
         segment = self.snapshot.segments.get(name)
         if segment is None:
             # check_names stops this for the query itself; a saved query is
@@ -84,7 +90,7 @@ class _Evaluation:
                 status=segment.status,
             )
         if segment.query is None:
-            return []
+            return None
         # parse caches by text; checking names again is cheap and catches a
         # saved query that no longer fits the repository's types.
         query = parse(segment.query)
@@ -96,7 +102,7 @@ class _Evaluation:
             text=segment.query,
             attributes=snapshot.attributes,
         )
-        return referenced_segments(query)
+        return query
 
     def resolve_segments(self, query: Query) -> None:
         """Evaluate every segment the query reaches, dependencies first.
@@ -246,6 +252,24 @@ def evaluate(
     must be timezone-aware; ``tz`` (an IANA name or a tzinfo) is the zone for
     DATE literals, naive DATETIMEs and calendar arithmetic.
     """
+    evaluation, parsed = prepare(query, repo, now=now, tz=tz)
+    evaluation.resolve_segments(parsed)
+    return evaluation.snapshot.ids_of(evaluation.mask(parsed))
+
+
+def prepare(
+    query: Query | str,
+    repo: _HasSnapshot | Snapshot,
+    *,
+    now: datetime,
+    tz: str | tzinfo = "UTC",
+) -> tuple[_Evaluation, Query]:
+    """The checks every evaluation starts with, and an evaluation ready to run.
+
+    Parses a text, checks the structure and the names against the
+    repository's snapshot; raises as ``evaluate`` does. Other analyses of a
+    query (``explain``, ``changes``) start here too.
+    """
     zone = resolve_timezone(tz)
     require_aware(now)
     snapshot = _snapshot_of(repo)
@@ -268,6 +292,4 @@ def evaluate(
         text=text,
         attributes=snapshot.attributes,
     )
-    evaluation = _Evaluation(snapshot, now, zone, text)
-    evaluation.resolve_segments(parsed)
-    return snapshot.ids_of(evaluation.mask(parsed))
+    return _Evaluation(snapshot, now, zone, text), parsed

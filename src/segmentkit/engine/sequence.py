@@ -28,32 +28,37 @@ some T that is no later than T + N UNIT.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from collections.abc import Sequence as Seq
+from dataclasses import dataclass
 
 from segmentkit.engine.conditions import any_record_mask, span_selector
 from segmentkit.engine.contact_records import contact_postings, record_test
 from segmentkit.engine.context import Evaluation
 from segmentkit.engine.windows import later
 from segmentkit.language.ast import InteractionCondition, Sequence
-from segmentkit.storage.store import mask_from_positions, positions_of
+from segmentkit.storage.store import LogView, mask_from_positions, positions_of
 
-__all__ = ["has_sequence", "sequence_mask"]
+__all__ = ["SequenceReader", "find_sequence", "has_sequence", "sequence_mask"]
 
 # One record of a contact: its timestamp, its identity (type, index) and the
 # steps it matches.
 Group = tuple[int, list[tuple[tuple[str, int], frozenset[int]]]]
 
 
-def _run_at(records: list[tuple[tuple[str, int], frozenset[int]]], first: int, k: int) -> int:
-    """How many consecutive steps from ``first`` get different records of one instant.
+Key = tuple[str, int]
+
+
+def _run_at(records: list[tuple[Key, frozenset[int]]], first: int, k: int) -> dict[int, Key]:
+    """Consecutive steps from ``first`` given different records of one instant,
+    as many as can be: step -> record.
 
     Kuhn's augmenting paths: each new step takes a free record that matches
     it, or one whose step can move to another record.
     """
-    owner: dict[tuple[str, int], int] = {}
+    owner: dict[Key, int] = {}
 
-    def place(step: int, seen: set[tuple[str, int]]) -> bool:
+    def place(step: int, seen: set[Key]) -> bool:
         for key, steps in records:
             if step in steps and key not in seen:
                 seen.add(key)
@@ -66,90 +71,130 @@ def _run_at(records: list[tuple[tuple[str, int], frozenset[int]]], first: int, k
     step = first
     while step < k and place(step, set()):
         step += 1
-    return step - first
+    return {step: key for key, step in owner.items()}
 
 
-def _completion(groups: Seq[Group], start: int, k: int, deadline: int | None) -> int | None:
+def _completion(
+    groups: Seq[Group], start: int, k: int, deadline: int | None
+) -> tuple[int, list[Key]] | None:
     """When the greedy from ``groups[start]`` (step 1 placed there) fills all k
-    steps, or None (also when past ``deadline``)."""
-    filled = 0
+    steps, and the records it gives them in step order; None when it does not
+    (or only past ``deadline``)."""
+    chosen: dict[int, Key] = {}
     for index in range(start, len(groups)):
         stamp, records = groups[index]
         if deadline is not None and stamp > deadline:
             return None
-        run = _run_at(records, filled, k)
-        if index == start and run == 0 and deadline is not None:
+        run = _run_at(records, len(chosen), k)
+        if index == start and not run and deadline is not None:
             return None
-        filled += run
-        if filled == k:
-            return stamp
+        chosen.update(run)
+        if len(chosen) == k:
+            return stamp, [chosen[step] for step in range(k)]
+    return None
+
+
+def find_sequence(
+    groups: Seq[Group], k: int, deadline: Callable[[int], int] | None = None
+) -> list[Key] | None:
+    """Records (one per step, in step order) that make the sequence, or None.
+
+    ``groups`` are the contact's records by timestamp, ascending;
+    ``deadline(t)`` is the latest end for a sequence whose first record is at
+    ``t`` (``within``); None means no limit.
+    """
+    if deadline is None:
+        found = _completion(groups, 0, k, None)
+        return None if found is None else found[1]
+    for index, (stamp, records) in enumerate(groups):
+        if any(0 in steps for _, steps in records):
+            found = _completion(groups, index, k, deadline(stamp))
+            if found is not None:
+                return found[1]
     return None
 
 
 def has_sequence(
     groups: Seq[Group], k: int, deadline: Callable[[int], int] | None = None
 ) -> bool:
-    """Whether the timestamp groups (ascending) hold the k steps in order.
+    """Whether the timestamp groups (ascending) hold the k steps in order."""
+    return find_sequence(groups, k, deadline) is not None
 
-    ``deadline(t)`` is the latest end for a sequence whose first record is at
-    ``t`` (``within``); None means no limit.
-    """
-    if deadline is None:
-        return _completion(groups, 0, k, None) is not None
-    return any(
-        any(0 in steps for _, steps in records)
-        and _completion(groups, index, k, deadline(stamp)) is not None
-        for index, (stamp, records) in enumerate(groups)
-    )
+
+@dataclass(frozen=True, slots=True)
+class _StepReader:
+    type_name: str
+    log: LogView
+    postings: Mapping[int, Seq[int]]
+    counts: Callable[[int], bool]
+    window: range
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceReader:
+    """One sequence read per contact: each step's records in the window, in time order."""
+
+    steps: tuple[_StepReader, ...]
+    deadline: Callable[[int], int] | None
+
+    @classmethod
+    def of(cls, evaluation: Evaluation, query: Sequence) -> SequenceReader | None:
+        """The reader, or None when a step's ``via`` field is not in its log."""
+        start, end = evaluation.bounds(query.window, query)
+        readers = []
+        for step in query.steps:
+            log = evaluation.snapshot.log(step.type)
+            postings = contact_postings(log, step.via)
+            if postings is None:
+                return None
+            holds = None if step.where is None else evaluation.restriction(step.where)
+            counts = record_test(log, step.where, holds)
+            readers.append(_StepReader(step.type, log, postings, counts, log.window(start, end)))
+        deadline = None
+        if query.within is not None:
+            amount, unit, zone = query.within.amount, query.within.unit, evaluation.tz
+            deadline = lambda stamp: later(stamp, amount, unit, zone)  # noqa: E731
+        return cls(tuple(readers), deadline)
+
+    def groups(self, position: int) -> list[Group]:
+        """The contact's records that fit any step, by timestamp, ascending."""
+        found: dict[Key, tuple[int, set[int]]] = {}
+        for number, step in enumerate(self.steps):
+            indices = step.postings.get(position, ())
+            low = bisect_left(indices, step.window.start)
+            high = bisect_left(indices, step.window.stop, low)
+            for i in range(low, high):
+                index = indices[i]
+                if step.counts(index):
+                    key = (step.type_name, index)
+                    entry = found.get(key)
+                    if entry is None:
+                        found[key] = (step.log.timestamps[index], {number})
+                    else:
+                        entry[1].add(number)
+        by_stamp: dict[int, list[tuple[Key, frozenset[int]]]] = {}
+        for key, (stamp, steps) in found.items():
+            by_stamp.setdefault(stamp, []).append((key, frozenset(steps)))
+        return sorted(by_stamp.items())
+
+    def find(self, position: int) -> list[Key] | None:
+        """The contact's records that make the sequence, in step order, or None."""
+        return find_sequence(self.groups(position), len(self.steps), self.deadline)
 
 
 def sequence_mask(evaluation: Evaluation, query: Sequence) -> int:
     snapshot = evaluation.snapshot
     size = snapshot.contact_count
     start, end = evaluation.bounds(query.window, query)
-    k = len(query.steps)
     candidates = snapshot.all_mask
-    readers = []
     for step in query.steps:
         log = snapshot.log(step.type)
         condition = InteractionCondition(type=step.type, via=step.via, where=step.where)
         candidates &= any_record_mask(span_selector(evaluation, condition, log, start, end), size)
         if not candidates:
             return 0
-        postings = contact_postings(log, step.via)
-        if postings is None:
-            return 0
-        holds = None if step.where is None else evaluation.restriction(step.where)
-        window = log.window(start, end)
-        readers.append((step.type, log, postings, record_test(log, step.where, holds), window))
-    deadline = None
-    if query.within is not None:
-        amount, unit, zone = query.within.amount, query.within.unit, evaluation.tz
-        deadline = lambda stamp: later(stamp, amount, unit, zone)  # noqa: E731
-    members = []
-    for position in positions_of(candidates):
-        found: dict[tuple[str, int], tuple[int, set[int]]] = {}
-        for number, (type_name, log, postings, counts, window) in enumerate(readers):
-            indices = postings.get(position, ())
-            low = bisect_left(indices, window.start)
-            high = bisect_left(indices, window.stop, low)
-            for i in range(low, high):
-                index = indices[i]
-                if counts(index):
-                    key = (type_name, index)
-                    entry = found.get(key)
-                    if entry is None:
-                        found[key] = (log.timestamps[index], {number})
-                    else:
-                        entry[1].add(number)
-        if has_sequence(_grouped(found), k, deadline):
-            members.append(position)
+    reader = SequenceReader.of(evaluation, query)
+    if reader is None:
+        return 0
+    members = [p for p in positions_of(candidates) if reader.find(p) is not None]
     return mask_from_positions(members, size)
-
-
-def _grouped(found: dict[tuple[str, int], tuple[int, set[int]]]) -> list[Group]:
-    """The records by timestamp, ascending."""
-    by_stamp: dict[int, list[tuple[tuple[str, int], frozenset[int]]]] = {}
-    for key, (stamp, steps) in found.items():
-        by_stamp.setdefault(stamp, []).append((key, frozenset(steps)))
-    return sorted(by_stamp.items())

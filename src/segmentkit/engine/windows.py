@@ -161,7 +161,7 @@ def point_microseconds(point: PointNode, *, now: datetime, tz: tzinfo) -> int:
     return _ago(point.amount, point.unit, now, tz)
 
 
-def _end_point(point: PointNode, *, now: datetime, tz: tzinfo) -> int:
+def end_point(point: PointNode, *, now: datetime, tz: tzinfo) -> int:
     """The exclusive end of ``between p and q``: a DATE end includes its whole day."""
     if isinstance(point, DateLiteral):
         return _next_midnight(point.value, tz)
@@ -182,7 +182,7 @@ def _before(window: Before, now: datetime, tz: tzinfo) -> tuple[int | None, int]
 
 def _between(window: Between, now: datetime, tz: tzinfo) -> tuple[int | None, int]:
     start = point_microseconds(window.start, now=now, tz=tz)
-    end = _end_point(window.end, now=now, tz=tz)
+    end = end_point(window.end, now=now, tz=tz)
     if start > end:
         raise QueryValidationError(
             "The window starts after it ends: between needs the earlier point first",

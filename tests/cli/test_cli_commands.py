@@ -260,7 +260,7 @@ def test_ctrl_c_exits_130_without_a_traceback(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("segmentkit.cli.load_repository", interrupted)
+    monkeypatch.setattr("segmentkit.cli.inputs.load_repository", interrupted)
     assert _run(capsys, "query", "all", "--data", str(data)) == (130, "", "")
 
 

@@ -1,0 +1,109 @@
+"""The commands that check, evaluate and manage segments: ``demo``, ``check``,
+``query``, ``segments``, ``go-live`` and ``stop``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+from segmentkit.cli.inputs import repository, when
+from segmentkit.engine.evaluate import evaluate
+from segmentkit.errors import InvalidArgumentError
+from segmentkit.io.files import replace_atomically
+from segmentkit.io.jsonl import load_repository, read_jsonl_text, record_line
+from segmentkit.language.format import format
+from segmentkit.language.names import check_names, referenced_segments
+from segmentkit.language.parse import parse
+from segmentkit.models.records import Segment
+from segmentkit.sample.demo import run_demo
+
+__all__ = ["check", "demo", "query", "segments", "set_status"]
+
+
+def demo(out: TextIO) -> int:
+    run_demo(out)
+    return 0
+
+
+def check(text: str, args: argparse.Namespace, out: TextIO) -> int:
+    query = parse(text)
+    repo = repository(args)
+    segments: Mapping[str, Segment] = {segment.name: segment for segment in repo.segments()}
+    unchecked: list[str] = []
+    if args.data is None and not args.sample:
+        # An empty repository knows no segments: accept any name rather than
+        # refuse every query that uses one, and say so.
+        unchecked = referenced_segments(query)
+        segments = {name: Segment(name=name, members=[]) for name in unchecked}
+    check_names(
+        query, types=repo.types(), segments=segments, text=text, attributes=repo.attributes()
+    )
+    out.write(format(query) + "\n")
+    if unchecked:
+        print(
+            "segmentkit: note: segment names not checked (" + ", ".join(unchecked)
+            + "); pass --data FILE to check them",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def query(text: str, args: argparse.Namespace, out: TextIO) -> int:
+    now, zone = when(args)
+    repo = repository(args)
+    members = evaluate(text, repo, now=now, tz=zone)
+    if args.count:
+        out.write(f"{len(members)}\n")
+        return 0
+    out.write("".join(f"{member}\n" for member in sorted(members)))
+    noun = "contact" if len(members) == 1 else "contacts"
+    print(f"{len(members)} {noun}", file=sys.stderr)
+    return 0
+
+
+def segments(args: argparse.Namespace, out: TextIO) -> int:
+    now, zone = when(args)
+    repo = repository(args)
+    rows = []
+    for segment in repo.segments():
+        members = "-"
+        if segment.status == "live":
+            members = str(len(repo.members(segment.name, now=now, tz=zone)))
+        definition = segment.query if segment.query is not None else (
+            f"static: {len(segment.members or ())} listed"
+        )
+        rows.append((segment.name, segment.status, members, " ".join(definition.split())))
+    if not rows:
+        print("segmentkit: no saved segments", file=sys.stderr)
+        return 0
+    name_width = max(len(row[0]) for row in rows)
+    count_width = max(len("members"), *(len(row[2]) for row in rows))
+    out.write(f"{'name':<{name_width}}  status   {'members':>{count_width}}  definition\n")
+    for name, status, members, definition in rows:
+        out.write(f"{name:<{name_width}}  {status:<7}  {members:>{count_width}}  {definition}\n")
+    return 0
+
+
+def set_status(args: argparse.Namespace, out: TextIO) -> int:
+    path = Path(args.data)
+    try:
+        # Bytes, not read_text: universal newlines would turn \r\n into \n.
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidArgumentError(f"{path} is not UTF-8 text: {error.reason}") from None
+    records = read_jsonl_text(text, name=str(path))
+    repo = load_repository(records)
+    change = repo.go_live if args.command == "go-live" else repo.stop
+    segment = change(args.name)
+    # Only the segment's own line changes: comments, order and every other
+    # record of the file stay as they were written.
+    (number,) = (line.number for line in records.segments if line.record.name == segment.name)
+    lines = text.split("\n")
+    ending = "\r" if lines[number - 1].endswith("\r") else ""
+    lines[number - 1] = record_line("segment", segment) + ending
+    replace_atomically(path, "\n".join(lines))
+    out.write(f"{segment.name}: {segment.status}\n")
+    return 0
