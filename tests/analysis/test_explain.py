@@ -151,7 +151,9 @@ def test_first_last_and_sequences_show_the_records_that_decided(
 ) -> None:
     first = explain("first EmailOpened in last 14 days", repo, "ann", now=NOW)
     assert (first.records, first.count, first.member) == (("i9",), 3, False)
-    assert "the first is outside the window" in str(first)
+    assert str(first) == (
+        "first EmailOpened in last 14 days: the first of 3 records is i9, outside the window → no"
+    )
     chain = explain("EmailOpened then EmailOpened within 3 days", repo, "ann", now=NOW)
     assert (chain.records, chain.member) == (("i17", "i42"), True)
 

@@ -22,7 +22,8 @@ def test_the_readme_example_is_short() -> None:
 
 def test_the_readme_links_the_docs() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    for page in ("docs/language.md", "docs/quickstart.md", "docs/decisions.md"):
+    for page in ("docs/language.md", "docs/quickstart.md", "docs/decisions.md",
+                 "docs/explain.md"):
         assert f"]({page})" in text
 
 

@@ -204,14 +204,14 @@ class _Explainer:
         chosen = matching[0] if node.which == "first" else matching[-1]
         stamp = log.timestamps[chosen]
         inside = (start is None or start <= stamp) and stamp < end
-        where = "inside" if inside else "outside"
+        where = "inside" if inside else "outside"  # the line reads "..., inside the window"
         return Explanation(
             node,
             inside,
             records=(log.ids[chosen],),
             count=len(matching),
             window=self._bounds(start, end),
-            note=f"the {node.which} is {where} the window",
+            note=f"{where} the window",
         )
 
     def _Sequence(self, node: Sequence) -> Explanation:

@@ -25,6 +25,7 @@ from segmentkit.language.ast import (
     Or,
     ProfileCondition,
     Query,
+    Recency,
     SegmentReference,
 )
 from segmentkit.language.format import format as format_query
@@ -105,6 +106,10 @@ class Explanation:
                 needed += f"; {node.having.function}({node.having.field}) = {value}"
             return f"{format_query(node)}: {found}{needed} {verdict}"
         text = format_query(node) if isinstance(node, Query) else type(node).__name__
+        if isinstance(node, Recency) and self.records:
+            noun = "record" if self.count == 1 else "records"
+            return (f"{text}: the {node.which} of {self.count} {noun} is {self.records[0]}, "
+                    f"{self.note} {verdict}")
         if self.note:
             return f"{text}: {found}; {self.note} {verdict}"
         return f"{text}: {found} {verdict}"
