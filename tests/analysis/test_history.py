@@ -327,8 +327,15 @@ def test_bad_spans_are_refused_and_change_nothing() -> None:
         changes("EmailOpened", repo, start=T.replace(tzinfo=None), end=T)
     with pytest.raises(InvalidArgumentError):
         next_change("EmailOpened", repo, now=T.replace(tzinfo=None))
+    with pytest.raises(InvalidArgumentError):
+        changes("EmailOpened", repo, start="2026-05-01", end=T)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError):
+        sizes("EmailOpened", repo, start=T, end=T + US, tz="Mars/Olympus")
     with pytest.raises(QueryValidationError):
         changes("EmailOpenedd", repo, start=T, end=T + US)
+    repo.save_segment(Segment(name="Later", query="EmailOpened", status="draft"))
+    with pytest.raises(InvalidArgumentError, match="draft"):
+        changes("segment Later", repo, start=T, end=T + US)
     assert changes("EmailOpened", repo, start=T, end=T) == []
     assert len(list(repo.interactions())) == 1
 
@@ -338,3 +345,52 @@ def test_a_parsed_query_and_its_text_give_the_same_changes() -> None:
     text = "EmailOpened at least 2 times in last 5 days"
     span = {"start": T - US, "end": T + timedelta(days=20)}
     assert changes(text, repo, **span) == changes(parse(text), repo, **span) != []
+
+
+def event_repo() -> InMemoryRepository:
+    repo = InMemoryRepository()
+    repo.add_contacts([{"id": "ann"}])
+    repo.add_interactions([
+        {"id": "r1", "type": "EventRegistration", "contact_id": "ann", "timestamp": T,
+         "properties": {"eventId": "e", "eventDate": date(2026, 6, 1)}},
+        {"id": "c1", "type": "EventCheckIn", "contact_id": "ann", "timestamp": T,
+         "properties": {"eventId": "e", "checkInTime": datetime(2026, 5, 12, 8, 0, tzinfo=UTC)}},
+    ])
+    return repo
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A record's date compared with a relative point: the registration
+        # stops counting once now passes the event's day (midnight in tz).
+        ("EventRegistration where eventDate >= 0 days ago",
+         [(T, True), (datetime(2026, 6, 1, tzinfo=UTC) + US, False)]),
+        # A record's datetime: it starts counting a day after the check-in.
+        ("EventCheckIn where checkInTime < 1 day ago",
+         [(datetime(2026, 5, 13, 8, 0, tzinfo=UTC) + US, True)]),
+        # A having aggregate compared with a relative point.
+        ("EventCheckIn having max(checkInTime) >= 7 days ago",
+         [(T, True), (datetime(2026, 5, 19, 8, 0, tzinfo=UTC) + US, False)]),
+    ],
+)
+def test_values_compared_with_relative_points_move_membership(
+    query: str, expected: list[tuple[datetime, bool]]
+) -> None:
+    repo = event_repo()
+    found = changes(query, repo, start=T - timedelta(days=1), end=T + timedelta(days=60))
+    assert [(change.at, change.entered) for change in found] == expected
+    for change in found:
+        assert ("ann" in evaluate(query, repo, now=change.at)) is change.entered
+        assert ("ann" in evaluate(query, repo, now=change.at - US)) is not change.entered
+    # next_change finds the last of them from just before it, by the record's value.
+    last_at = expected[-1][0]
+    assert next_change(query, repo, now=last_at - timedelta(days=3)) == last_at
+
+
+def test_next_change_jumps_to_a_record_years_away() -> None:
+    far = T + timedelta(days=3650)
+    repo = repo_with(opened("i1", "ann", far))
+    assert next_change("EmailOpened in last 7 days", repo, now=T) == far
+    assert next_change("EmailOpened in last 7 days", repo, now=far) == far + timedelta(days=7) + US
+    assert next_change("EmailOpened in last 7 days", repo, now=far + timedelta(days=8)) is None
