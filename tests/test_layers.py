@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "analysis": 4,
     "repository": 5,
     "marketing": 6,
+    "sql": 6,
     "io": 7,
     "sample": 8,
     "strategies": 9,

@@ -202,7 +202,11 @@ def test_a_wider_window_selects_at_least_as_many(
 ) -> None:
     repo, now, tz = situation
     condition = data.draw(conditions(repo), label="condition")
-    at_least = condition.model_copy(update={"count": Count(operator="at least", value=n)})
+    # Without having: an aggregate such as "distinct(x) < 1" can fail on
+    # more records, so the law holds for counts alone.
+    at_least = condition.model_copy(
+        update={"count": Count(operator="at least", value=n), "having": None}
+    )
 
     def members(window: InLast | Since | Before) -> frozenset[str]:
         return evaluate(at_least.model_copy(update={"window": window}), repo, now=now, tz=tz)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from functools import reduce
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
 from segmentkit.engine.aggregates import having_mask
+from segmentkit.engine.catalog import checked_query, saved_query, segments_in_order
 from segmentkit.engine.compare import compile_comparison, compile_restriction
 from segmentkit.engine.conditions import interaction_mask
 from segmentkit.engine.context import RecordTest
@@ -22,12 +23,7 @@ from segmentkit.engine.recency import recency_mask
 from segmentkit.engine.scan import profile_mask
 from segmentkit.engine.sequence import sequence_mask
 from segmentkit.engine.windows import require_aware, resolve_timezone, window_bounds
-from segmentkit.errors import (
-    InvalidArgumentError,
-    QueryValidationError,
-    SegmentCycleError,
-    SegmentStatusError,
-)
+from segmentkit.errors import InvalidArgumentError, QueryValidationError
 from segmentkit.language.ast import (
     AllContacts,
     And,
@@ -40,19 +36,26 @@ from segmentkit.language.ast import (
     SegmentReference,
     Sequence,
 )
-from segmentkit.language.check import check_structure
-from segmentkit.language.names import check_names, referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.storage.store import Snapshot
 
 if TYPE_CHECKING:
     from segmentkit.language.ast import Node, Restriction, Window
 
-__all__ = ["evaluate", "prepare"]
+__all__ = ["EvaluatesItself", "evaluate", "prepare"]
 
 
 class _HasSnapshot(Protocol):
     def snapshot(self) -> Snapshot: ...
+
+
+@runtime_checkable
+class EvaluatesItself(Protocol):
+    """A repository that evaluates queries itself (``segmentkit.sql.SqlRepository``)."""
+
+    def evaluate_query(
+        self, query: Query | str, *, now: datetime, tz: str | tzinfo = "UTC"
+    ) -> frozenset[str]: ...
 
 
 class _Evaluation:
@@ -69,70 +72,15 @@ class _Evaluation:
 
     # -- segments -------------------------------------------------------------------
 
-    def _dependencies(self, name: str) -> list[str]:
-        query = self.segment_query(name)
-        return [] if query is None else referenced_segments(query)
-
     def segment_query(self, name: str) -> Query | None:
         """The parsed query of saved segment ``name`` (None for a static one),
         after the checks evaluating it needs: it is live, its names known."""
-        segment = self.snapshot.segments.get(name)
-        if segment is None:
-            # check_names stops this for the query itself; a saved query is
-            # checked below, so this is a snapshot edited behind our back.
-            raise QueryValidationError(f"There is no segment named {name}", word=name)
-        if segment.status != "live":
-            words = "a draft" if segment.status == "draft" else segment.status
-            raise SegmentStatusError(
-                f"segment {name!r} is {words}, so it has no members: only a live segment "
-                f"has members; put it live first (repo.go_live({name!r}))",
-                segment=name,
-                status=segment.status,
-            )
-        if segment.query is None:
-            return None
-        # parse caches by text; checking names again is cheap and catches a
-        # saved query that no longer fits the repository's types.
-        query = parse(segment.query)
-        snapshot = self.snapshot
-        check_names(
-            query,
-            types=snapshot.types,
-            segments=snapshot.segments,
-            text=segment.query,
-            attributes=snapshot.attributes,
-        )
-        return query
+        return saved_query(self.snapshot, name)
 
     def resolve_segments(self, query: Query) -> None:
-        """Evaluate every segment the query reaches, dependencies first.
-
-        An explicit stack instead of recursion: a long chain of segments that
-        refer to each other cannot exhaust Python's recursion limit, and the
-        stack is the path that names a cycle when one closes.
-        """
-        visiting: set[str] = set()
-        for root in referenced_segments(query):
-            if root in self.segment_masks:
-                continue
-            path = [root]
-            visiting.add(root)
-            stack = [iter(self._dependencies(root))]
-            while stack:
-                for dependency in stack[-1]:
-                    if dependency in visiting:
-                        cycle = [*path[path.index(dependency) :], dependency]
-                        raise SegmentCycleError(cycle)
-                    if dependency not in self.segment_masks:
-                        path.append(dependency)
-                        visiting.add(dependency)
-                        stack.append(iter(self._dependencies(dependency)))
-                        break
-                else:
-                    stack.pop()
-                    done = path.pop()
-                    visiting.discard(done)
-                    self.segment_masks[done] = self._segment_members(done)
+        """Evaluate every segment the query reaches, dependencies first."""
+        for name in segments_in_order(query, self.snapshot, done=self.segment_masks):
+            self.segment_masks[name] = self._segment_members(name)
 
     def _segment_members(self, name: str) -> int:
         segment = self.snapshot.segments[name]
@@ -240,7 +188,7 @@ def _snapshot_of(repo: _HasSnapshot | Snapshot) -> Snapshot:
 
 def evaluate(
     query: Query | str,
-    repo: _HasSnapshot | Snapshot,
+    repo: _HasSnapshot | Snapshot | EvaluatesItself,
     *,
     now: datetime,
     tz: str | tzinfo = "UTC",
@@ -252,6 +200,9 @@ def evaluate(
     must be timezone-aware; ``tz`` (an IANA name or a tzinfo) is the zone for
     DATE literals, naive DATETIMEs and calendar arithmetic.
     """
+    if isinstance(repo, EvaluatesItself):
+        # A repository whose records are elsewhere (a database) runs the query there.
+        return repo.evaluate_query(query, now=now, tz=tz)
     evaluation, parsed = prepare(query, repo, now=now, tz=tz)
     evaluation.resolve_segments(parsed)
     return evaluation.snapshot.ids_of(evaluation.mask(parsed))
@@ -273,23 +224,5 @@ def prepare(
     zone = resolve_timezone(tz)
     require_aware(now)
     snapshot = _snapshot_of(repo)
-    text: str | None = None
-    parsed: Query
-    if isinstance(query, str):
-        text = query
-        parsed = parse(text)  # parse runs check_structure itself
-    elif isinstance(query, Query):
-        parsed = query
-        check_structure(parsed)
-    else:
-        raise InvalidArgumentError(
-            f"expected a query text or a Query, not {type(query).__name__}", argument="query"
-        )
-    check_names(
-        parsed,
-        types=snapshot.types,
-        segments=snapshot.segments,
-        text=text,
-        attributes=snapshot.attributes,
-    )
+    parsed, text = checked_query(query, snapshot)
     return _Evaluation(snapshot, now, zone, text), parsed

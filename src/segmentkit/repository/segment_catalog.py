@@ -13,7 +13,7 @@ live; a segment that a live segment refers to cannot stop being live.
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -53,6 +53,22 @@ class SegmentCatalog:
     references: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+
+    @classmethod
+    def restored(cls, segments: Iterable[Segment]) -> SegmentCatalog:
+        """A catalog of segments that passed these checks when they were saved
+        (read back from a database): parsed again, not checked again."""
+        by_name: dict[str, Segment] = {}
+        parsed: dict[str, Query] = {}
+        references: dict[str, tuple[str, ...]] = {}
+        for segment in segments:
+            by_name[segment.name] = segment
+            if segment.status == "live" and segment.query is not None:
+                parsed[segment.name] = query = parse(segment.query)
+                references[segment.name] = tuple(referenced_segments(query))
+        return cls(
+            MappingProxyType(by_name), MappingProxyType(parsed), MappingProxyType(references)
+        )
 
     def get(self, name: object) -> Segment | None:
         return self.segments.get(name) if isinstance(name, str) else None

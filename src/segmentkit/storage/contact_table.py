@@ -7,7 +7,7 @@ transaction, which truncates to a savepoint before anyone else saw more.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -16,7 +16,7 @@ from segmentkit.errors import RecordError
 from segmentkit.models.records import Contact
 from segmentkit.storage.validation import TypeSchema, validate_batch
 
-__all__ = ["CommittedPositions", "ContactTable", "fitted"]
+__all__ = ["CommittedPositions", "ContactTable", "fitted", "new_contact_ids"]
 
 _CONTACTS: TypeAdapter[list[Contact]] = TypeAdapter(list[Contact])
 
@@ -56,6 +56,28 @@ class CommittedPositions(Mapping[str, int]):
 
     def __len__(self) -> int:
         return len(self._ids)
+
+
+def new_contact_ids(batch: Sequence[Contact], known: Container[str]) -> dict[str, int]:
+    """The batch's ids, each with its position, after checking that none is
+    ``known`` already or used twice in the batch (RecordError naming the record)."""
+    first_seen: dict[str, int] = {}
+    for position, contact in enumerate(batch):
+        contact_id = contact.id
+        if contact_id in known:
+            raise RecordError(
+                "a contact with this id is already in the repository",
+                position=position,
+                record_id=contact_id,
+            )
+        earlier = first_seen.setdefault(contact_id, position)
+        if earlier != position:
+            raise RecordError(
+                f"the same id is used by record {earlier} of the batch",
+                position=position,
+                record_id=contact_id,
+            )
+    return first_seen
 
 
 def fitted(contact: Contact, schema: TypeSchema, position: int | None = None) -> Contact:
@@ -109,22 +131,7 @@ class ContactTable:
         if schema is not None:
             batch = [fitted(contact, schema, position) for position, contact in enumerate(batch)]
         positions = self.positions
-        first_seen: dict[str, int] = {}
-        for position, contact in enumerate(batch):
-            contact_id = contact.id
-            if contact_id in positions:
-                raise RecordError(
-                    "a contact with this id is already in the repository",
-                    position=position,
-                    record_id=contact_id,
-                )
-            earlier = first_seen.setdefault(contact_id, position)
-            if earlier != position:
-                raise RecordError(
-                    f"the same id is used by record {earlier} of the batch",
-                    position=position,
-                    record_id=contact_id,
-                )
+        first_seen = new_contact_ids(batch, positions)
         if not batch:
             return 0
         start = len(self.ids)

@@ -20,7 +20,7 @@ from segmentkit.storage.interaction_log import InteractionLog, LogSavepoint
 from segmentkit.storage.log_view import LogView
 from segmentkit.storage.validation import TypeSchema, interaction_rows, validate_items
 
-__all__ = ["InteractionStore", "StoreSavepoint"]
+__all__ = ["InteractionStore", "StoreSavepoint", "registration_changes"]
 
 _INTERACTIONS: TypeAdapter[list[Interaction]] = TypeAdapter(list[Interaction])
 
@@ -32,6 +32,19 @@ class StoreSavepoint:
     logs: dict[str, InteractionLog]
     log_points: dict[str, LogSavepoint]
     added: int
+
+
+def registration_changes(old: InteractionType, new: InteractionType) -> bool:
+    """Whether registering ``new`` over the registered ``old`` of the same name
+    changes anything: the same fields and contact references again only
+    update the description; other ones are a RecordError."""
+    if old.fields != new.fields or old.contact_references != new.contact_references:
+        raise RecordError(
+            f"interaction type {new.name!r} is already registered with other "
+            "fields or contact references; choose another name",
+            record_id=new.name,
+        )
+    return old != new
 
 
 class InteractionStore:
@@ -62,13 +75,7 @@ class InteractionStore:
         """
         old = self.types.get(new.name)
         if old is not None:
-            if old.fields != new.fields or old.contact_references != new.contact_references:
-                raise RecordError(
-                    f"interaction type {new.name!r} is already registered with other "
-                    "fields or contact references; choose another name",
-                    record_id=new.name,
-                )
-            if old == new:
+            if not registration_changes(old, new):
                 return False
             self.types = {**self.types, new.name: new}
             return True

@@ -1,0 +1,123 @@
+"""The tables ``SqlRepository`` owns, created when missing (docs/sql.md).
+
+Written as sqlglot ``CREATE TABLE IF NOT EXISTS`` statements, so each
+dialect gets its own types: JSON in DuckDB, JSONB in PostgreSQL, TIMESTAMPTZ
+for instants. Keys (``sql.keys``) sit beside each record's JSON; list
+elements have tables of their own.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from segmentkit.sql.layout import TableLayout
+
+__all__ = ["CONTACT_COLUMNS", "INTERACTION_COLUMNS", "create_statements"]
+
+# The contact model's own fields, stored as columns (attributes are JSON).
+CONTACT_COLUMNS = ("name", "email", "type", "company_id", "salesperson_code")
+INTERACTION_COLUMNS = ("id", "type", "contact_id", "timestamp", "canceled", "properties", "keys")
+
+_TEXT = exp.DType.TEXT
+
+
+def _json(dialect: str) -> exp.DType:
+    return exp.DType.JSONB if dialect == "postgres" else exp.DType.JSON
+
+
+def _column(
+    name: str, kind: exp.DType, *, key: bool = False, null: bool = True
+) -> exp.ColumnDef:
+    constraints = []
+    if key:
+        constraints.append(exp.ColumnConstraint(kind=exp.PrimaryKeyColumnConstraint()))
+    elif not null:
+        constraints.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
+    return exp.ColumnDef(
+        this=exp.to_identifier(name, quoted=True),
+        kind=exp.DataType.build(kind),
+        constraints=constraints,
+    )
+
+
+def _create(layout: TableLayout, table: str, columns: list[exp.ColumnDef]) -> exp.Create:
+    return exp.Create(
+        this=exp.Schema(this=_table(layout, table), expressions=columns),
+        kind="TABLE",
+        exists=True,
+    )
+
+
+def _table(layout: TableLayout, name: str) -> exp.Table:
+    schema = exp.to_identifier(layout.schema_name, quoted=True) if layout.schema_name else None
+    return exp.Table(this=exp.to_identifier(name, quoted=True), db=schema)
+
+
+def _index(layout: TableLayout, table: str, name: str, columns: list[str]) -> exp.Create:
+    return exp.Create(
+        this=exp.Index(
+            this=exp.to_identifier(name, quoted=True),
+            table=_table(layout, table),
+            params=exp.IndexParameters(
+                columns=[exp.Ordered(this=exp.column(c, quoted=True)) for c in columns]
+            ),
+        ),
+        kind="INDEX",
+        exists=True,
+    )
+
+
+def create_statements(layout: TableLayout, dialect: str) -> list[str]:
+    """``CREATE ... IF NOT EXISTS`` for every table and index, as SQL text."""
+    json = _json(dialect)
+    tables = [
+        _create(layout, layout.contacts, [
+            _column(layout.contact_id, _TEXT, key=True),
+            *(_column(name, _TEXT) for name in CONTACT_COLUMNS),
+            _column(layout.attributes, json, null=False),
+            _column(layout.profile_keys, json, null=False),
+        ]),
+        _create(layout, layout.interactions, [
+            _column(layout.interaction_id, _TEXT, key=True),
+            _column(layout.type, _TEXT, null=False),
+            _column(layout.interaction_contact, _TEXT, null=False),
+            _column(layout.timestamp, exp.DType.TIMESTAMPTZ, null=False),
+            _column(layout.canceled, exp.DType.BOOLEAN, null=False),
+            _column(layout.properties, json, null=False),
+            _column(layout.property_keys, json, null=False),
+        ]),
+        _create(layout, layout.contact_lists, [
+            _column("contact_id", _TEXT, null=False),
+            _column("field", _TEXT, null=False),
+            _column("k", _TEXT),
+        ]),
+        _create(layout, layout.interaction_lists, [
+            _column("interaction_id", _TEXT, null=False),
+            _column("field", _TEXT, null=False),
+            _column("k", _TEXT),
+        ]),
+        _create(layout, layout.types, [
+            _column("name", _TEXT, key=True),
+            _column("definition", _TEXT, null=False),
+        ]),
+        _create(layout, layout.attribute_kinds, [
+            _column("name", _TEXT, key=True),
+            _column("kind", _TEXT, null=False),
+        ]),
+        _create(layout, layout.segments, [
+            _column("name", _TEXT, key=True),
+            _column("position", exp.DType.BIGINT, null=False),
+            _column("definition", _TEXT, null=False),
+        ]),
+    ]
+    indexes = [
+        _index(layout, layout.interactions, f"{layout.interactions}_type_ts",
+               [layout.type, layout.timestamp]),
+        _index(layout, layout.interactions, f"{layout.interactions}_contact",
+               [layout.interaction_contact]),
+        _index(layout, layout.contact_lists, f"{layout.contact_lists}_owner",
+               ["contact_id", "field"]),
+        _index(layout, layout.interaction_lists, f"{layout.interaction_lists}_owner",
+               ["interaction_id", "field"]),
+    ]
+    return [statement.sql(dialect=dialect) for statement in [*tables, *indexes]]
