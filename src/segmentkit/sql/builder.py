@@ -32,6 +32,9 @@ class Builder:
         self.layout = layout
         self.params: dict[str, Any] = {}
         self.inline = dialect in _INLINE
+        # PostgreSQL text cannot hold NUL (so SqlRepository refuses it at the
+        # door); a query literal holding one is compared without binding it.
+        self.text_holds_nul = dialect != "postgres"
 
     # -- values ---------------------------------------------------------------------
 
@@ -60,9 +63,17 @@ class Builder:
 
     @staticmethod
     def column(name: str, table: str) -> exp.Column:
-        return exp.Column(
-            this=exp.to_identifier(name, quoted=True), table=exp.to_identifier(table)
-        )
+        return exp.Column(this=exp.to_identifier(name, quoted=True), table=exp.to_identifier(table))
+
+    def json_text(self, column: exp.Expr, field: str) -> exp.Expr:
+        """The text of a JSON column's member ``field`` (an identifier), NULL
+        when missing or null: ``->>`` in DuckDB, ``#>>`` on PostgreSQL's
+        JSONB, ``get_json_object`` in Spark."""
+        if self.dialect == "postgres":
+            key_path = exp.Literal.string(f"{{{field}}}")  # a text[] path of one key
+            return exp.JSONBExtractScalar(this=column, expression=key_path)
+        path = exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=field)])
+        return exp.JSONExtractScalar(this=column, expression=path)
 
     # -- text order -------------------------------------------------------------------
 

@@ -75,6 +75,8 @@ class Comparisons:
         value = self.builder.value
         ordered = self.builder.ordered
         if isinstance(literal, StringLiteral):
+            if "\0" in literal.value and not self.builder.text_holds_nul:
+                return [(keys.TEXT, self._past_nul(op, literal.value, key))]
             return [(keys.TEXT, _op(op, ordered(key), value(keys.text_key(literal.value))))]
         if isinstance(literal, NumberLiteral):
             return [(keys.NUMBER, _op(op, ordered(key), value(keys.number_key(literal.value))))]
@@ -95,6 +97,16 @@ class Comparisons:
                 (keys.DATE, self._midnight(op, instant, key)),
             ]
         return None  # null
+
+    def _past_nul(self, op: str, text: str, key: exp.Expr) -> exp.Expr:
+        """``key OP text`` where text holds a NUL and no stored text does: no
+        stored text equals it, and one sorts before it exactly when it sorts
+        at or before the part before the first NUL."""
+        if op in ("=", "!="):
+            return exp.false() if op == "=" else exp.true()
+        prefix = self.builder.value(keys.text_key(text.split("\0", 1)[0]))
+        at_or_before = exp.LTE(this=self.builder.ordered(key), expression=prefix)
+        return at_or_before if op in ("<", "<=") else exp.not_(at_or_before)
 
     def _instant(self, literal: DateTimeLiteral | Ago) -> int:
         if isinstance(literal, DateTimeLiteral):
@@ -212,17 +224,25 @@ class Comparisons:
         is_list = exp.EQ(this=key, expression=exp.Literal.string(keys.LIST))
         ifs = [exp.If(this=is_list, true=in_list)]
         if isinstance(literal, StringLiteral):
-            needle = self.builder.value(literal.value.casefold())
-            text = exp.Substring(this=key, start=exp.Literal.number(2))
-            position = exp.StrPosition(this=text, substr=needle)
-            inside = exp.GT(this=position, expression=exp.Literal.number(0))
+            inside: exp.Expr
+            if "\0" in literal.value and not self.builder.text_holds_nul:
+                inside = exp.false()  # no stored text holds a NUL
+            else:
+                needle = self.builder.value(literal.value.casefold())
+                text = exp.Substring(this=key, start=exp.Literal.number(2))
+                position = exp.StrPosition(this=text, substr=needle)
+                inside = exp.GT(this=position, expression=exp.Literal.number(0))
             is_text = exp.EQ(this=_kind(key), expression=exp.Literal.string(keys.TEXT))
             ifs.append(exp.If(this=is_text, true=inside))
         return exp.Case(ifs=ifs)
 
     def _like(self, key: exp.Expr, pattern: str) -> exp.Expr:
-        like = exp.Like(this=key, expression=self.builder.value(keys.TEXT + pattern))
-        escaped = exp.Escape(this=like, expression=exp.Literal.string("\\"))
+        escaped: exp.Expr
+        if "\0" in pattern and not self.builder.text_holds_nul:
+            escaped = exp.false()  # a NUL in the pattern matches only a NUL
+        else:
+            like = exp.Like(this=key, expression=self.builder.value(keys.TEXT + pattern))
+            escaped = exp.Escape(this=like, expression=exp.Literal.string("\\"))
         is_text = exp.EQ(this=_kind(key), expression=exp.Literal.string(keys.TEXT))
         return exp.Case(ifs=[exp.If(this=is_text, true=escaped)])
 

@@ -63,9 +63,9 @@ class Atoms:
         """``SELECT c.id AS cid FROM contacts c`` and the alias."""
         layout = self.builder.layout
         alias = self.alias("c")
-        select = exp.select(
-            exp.alias_(self.builder.column(layout.contact_id, alias), CID)
-        ).from_(self.builder.table(layout.contacts, alias))
+        select = exp.select(exp.alias_(self.builder.column(layout.contact_id, alias), CID)).from_(
+            self.builder.table(layout.contacts, alias)
+        )
         return select, alias
 
     def everyone(self) -> exp.Select:
@@ -98,7 +98,7 @@ class Atoms:
         builder = self.builder
 
         def key(field: str) -> exp.Expr:
-            return _json_text(builder.column(keys_column, alias), field)
+            return builder.json_text(builder.column(keys_column, alias), field)
 
         def items(field: str, test: object) -> exp.Select:
             lists = self.alias("l")
@@ -138,7 +138,7 @@ class Atoms:
         if node.via is None:
             owner: exp.Expr = column(layout.interaction_contact)
         else:
-            owner = _json_text(column(layout.properties), node.via)
+            owner = builder.json_text(column(layout.properties), node.via)
         start, end = bounds
         conditions: list[exp.Expr] = [
             exp.EQ(this=column(layout.type), expression=builder.value(node.type)),
@@ -155,8 +155,11 @@ class Atoms:
             conditions.append(owner.isin(query=contacts))
         if node.where is not None:
             source = self._source(
-                alias, layout.property_keys, layout.interaction_lists,
-                layout.interaction_id, "interaction_id",
+                alias,
+                layout.property_keys,
+                layout.interaction_lists,
+                layout.interaction_id,
+                "interaction_id",
             )
             conditions.append(self._restriction(node.where, source))
         selected = [
@@ -199,18 +202,24 @@ class Atoms:
                 .having(*having)
             )
         # Zero records satisfy the count: every contact, with its count or 0.
-        grouped = exp.select(
-            self.builder.column(CID, records), exp.alias_(count, "n"),
-            *([exp.alias_(aggregate, "a")] if aggregate is not None else []),
-        ).from_(base.subquery(records)).group_by(
-            self.builder.column(CID, records)
+        grouped = (
+            exp.select(
+                self.builder.column(CID, records),
+                exp.alias_(count, "n"),
+                *([exp.alias_(aggregate, "a")] if aggregate is not None else []),
+            )
+            .from_(base.subquery(records))
+            .group_by(self.builder.column(CID, records))
         )
         return self._with_everyone(
             grouped,
             lambda g: [
                 self._count(node.count, _coalesce_zero(self.builder.column("n", g))),
-                *([self._having(node.having, self.builder.column("a", g))]
-                  if node.having is not None else []),
+                *(
+                    [self._having(node.having, self.builder.column("a", g))]
+                    if node.having is not None
+                    else []
+                ),
             ],
         )
 
@@ -244,9 +253,9 @@ class Atoms:
         """The value an aggregate reads: a number for sum / avg, else the key."""
         layout, column = self.builder.layout, self.builder.column
         if having.function in ("sum", "avg"):
-            text = _json_text(column(layout.properties, alias), having.field)
+            text = self.builder.json_text(column(layout.properties, alias), having.field)
             return exp.cast(text, exp.DataType.Type.DOUBLE)
-        return _json_text(column(layout.property_keys, alias), having.field)
+        return self.builder.json_text(column(layout.property_keys, alias), having.field)
 
     def _aggregate(self, having: Having, records: str) -> exp.Expr:
         value = self.builder.column("hv", records)
@@ -283,26 +292,34 @@ class Atoms:
             inside: list[exp.Expr] = [exp.LT(this=ts, expression=self.builder.instant(end))]
             if start is not None:
                 inside.append(exp.GTE(this=ts, expression=self.builder.instant(start)))
-            counts.append(exp.Sum(this=exp.Case(
-                ifs=[exp.If(this=exp.and_(*inside), true=exp.Literal.number(1))],
-                default=exp.Literal.number(0),
-            )))
-        grouped = exp.select(
-            self.builder.column(CID, records),
-            *(exp.alias_(count, f"n{index}") for index, count in enumerate(counts)),
-        ).from_(base.subquery(records)).group_by(
-            self.builder.column(CID, records)
+            counts.append(
+                exp.Sum(
+                    this=exp.Case(
+                        ifs=[exp.If(this=exp.and_(*inside), true=exp.Literal.number(1))],
+                        default=exp.Literal.number(0),
+                    )
+                )
+            )
+        grouped = (
+            exp.select(
+                self.builder.column(CID, records),
+                *(exp.alias_(count, f"n{index}") for index, count in enumerate(counts)),
+            )
+            .from_(base.subquery(records))
+            .group_by(self.builder.column(CID, records))
         )
 
         def held(group: str) -> list[exp.Expr]:
             flags = [
                 exp.Case(
-                    ifs=[exp.If(
-                        this=self._count(
-                            node.count, _coalesce_zero(self.builder.column(f"n{i}", group))
-                        ),
-                        true=exp.Literal.number(1),
-                    )],
+                    ifs=[
+                        exp.If(
+                            this=self._count(
+                                node.count, _coalesce_zero(self.builder.column(f"n{i}", group))
+                            ),
+                            true=exp.Literal.number(1),
+                        )
+                    ],
                     default=exp.Literal.number(0),
                 )
                 for i in range(len(periods))
@@ -314,15 +331,12 @@ class Atoms:
 
         if not count_predicate(node.count)(0):
             group = self.alias("g")
-            return exp.select(self.builder.column(CID, group)).from_(
-                grouped.subquery(group)
-            ).where(*held(group))
+            return (
+                exp.select(self.builder.column(CID, group))
+                .from_(grouped.subquery(group))
+                .where(*held(group))
+            )
         return self._with_everyone(grouped, held)
-
-
-def _json_text(column: exp.Expr, field: str) -> exp.Expr:
-    path = exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=field)])
-    return exp.JSONExtractScalar(this=column, expression=path)
 
 
 def _double(number: int | float) -> int | float:

@@ -32,6 +32,7 @@ from segmentkit.sql.layout import TableLayout
 from segmentkit.sql.rows import (
     contact_from_row,
     contact_table_rows,
+    holds_nul,
     interaction_from_row,
     interaction_table_rows,
 )
@@ -73,9 +74,9 @@ class SqlRepository:
             with self._db.transaction():
                 for statement in create_statements(self.layout, self.dialect):
                     self._db.run(statement)
-                if not self._db.rows(self._select(self.layout.types, ["name"]).limit(1).sql(
-                    dialect=self.dialect
-                )):
+                if not self._db.rows(
+                    self._select(self.layout.types, ["name"]).limit(1).sql(dialect=self.dialect)
+                ):
                     self._write_types(BUILTIN_TYPES)
 
     # -- SQL helpers --------------------------------------------------------------------
@@ -98,6 +99,19 @@ class SqlRepository:
             marks = tuple(exp.Placeholder() for _ in rows[0])  # positional: ? or %s
             statement = exp.insert(exp.values([marks]), self._table(table))
             self._db.insert(self._sql(statement), rows)
+
+    def _storable(self, records: Sequence[Any], noun: str) -> None:
+        """Refuse, before the database does, what it cannot store: NUL in
+        PostgreSQL text (and so in JSONB)."""
+        if self.dialect != "postgres":
+            return
+        for position, record in enumerate(records):
+            if holds_nul(record.model_dump()):
+                raise RecordError(
+                    f"the {noun} holds a NUL character, which PostgreSQL text cannot store",
+                    position=position,
+                    record_id=getattr(record, "id", None) or getattr(record, "name", None),
+                )
 
     def _existing(self, table: str, column: str, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` are in ``table.column``."""
@@ -130,6 +144,7 @@ class SqlRepository:
     def register_type(self, interaction_type: InteractionType | Mapping[str, Any]) -> None:
         """Register an interaction type; the same rules as ``InMemoryRepository``."""
         new = validate_one(InteractionType, interaction_type, "interaction type")
+        self._storable([new], "interaction type")
         old = self.types().get(new.name)
         if old is not None and not registration_changes(old, new):
             return
@@ -148,6 +163,7 @@ class SqlRepository:
     def add_contacts(self, records: Iterable[Contact | Mapping[str, Any]]) -> int:
         """Add a batch of contacts; all or nothing. Returns how many."""
         batch = ContactTable.validated(records)
+        self._storable(batch, "contact")
         declared = self.attributes()
         if declared:
             schema = TypeSchema("contact", dict(declared), (), noun="attribute")
@@ -202,6 +218,7 @@ class SqlRepository:
         """Add a batch of interactions; all or nothing, the in-memory checks. Returns how many."""
         items = batch_items(records, "interaction")
         batch = validate_items(_INTERACTIONS, items, "interaction")
+        self._storable(batch, "interaction")
         types = self.types()
         schemas = {name: TypeSchema.of(t) for name, t in types.items()}
         named = {record.contact_id for record in batch}
@@ -226,8 +243,14 @@ class SqlRepository:
 
     def interactions(self) -> Iterator[Interaction]:
         layout = self.layout
-        columns = [layout.interaction_id, layout.type, layout.interaction_contact,
-                   layout.timestamp, layout.canceled, layout.properties]
+        columns = [
+            layout.interaction_id,
+            layout.type,
+            layout.interaction_contact,
+            layout.timestamp,
+            layout.canceled,
+            layout.properties,
+        ]
         query = self._select(layout.interactions, columns).order_by(
             exp.column(layout.timestamp, quoted=True),
             exp.column(layout.interaction_id, quoted=True),
@@ -261,9 +284,11 @@ class SqlRepository:
                     ),
                     exp.not_(canceled),
                 )
-                counted = exp.select(exp.Count(this=exp.Star())).from_(
-                    self._table(layout.interactions)
-                ).where(matching)
+                counted = (
+                    exp.select(exp.Count(this=exp.Star()))
+                    .from_(self._table(layout.interactions))
+                    .where(matching)
+                )
                 changed += int(self._db.rows(self._sql(counted), params)[0][0])
                 update = exp.update(
                     self._table(layout.interactions),
@@ -292,6 +317,7 @@ class SqlRepository:
     def save_segment(self, segment: Segment | Mapping[str, Any]) -> None:
         """Create or replace a segment by name; the in-memory repository's checks."""
         new = validate_one(Segment, segment, "segment")
+        self._storable([new], "segment")
         saved = list(self.segments())
         members = new.members or ()
         contacts = self._existing(self.layout.contacts, self.layout.contact_id, members)

@@ -17,6 +17,7 @@ __all__ = [
     "contact_from_row",
     "contact_table_rows",
     "dumps",
+    "holds_nul",
     "interaction_from_row",
     "interaction_table_rows",
 ]
@@ -24,6 +25,17 @@ __all__ = [
 ListRow = tuple[str, str, str | None]
 ContactRows = tuple[list[tuple[Any, ...]], list[ListRow]]
 InteractionRows = tuple[list[tuple[Any, ...]], list[ListRow]]
+
+
+def holds_nul(value: Any) -> bool:
+    """Whether a text anywhere in ``value`` (keys of dicts included) holds NUL."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_nul(item) for item in value)
+    return False
 
 
 def dumps(value: Any) -> str:
@@ -50,12 +62,14 @@ def contact_table_rows(contacts: Iterable[Contact]) -> ContactRows:
         profile = dict(contact.attributes)
         profile.update((name, getattr(contact, name)) for name in CONTACT_FIELDS)
         attributes = contact.model_dump(mode="json", include={"attributes"})["attributes"]
-        rows.append((
-            contact.id,
-            *(getattr(contact, name) for name in CONTACT_COLUMNS),
-            dumps(attributes),
-            _keys(contact.id, profile, lists),
-        ))
+        rows.append(
+            (
+                contact.id,
+                *(getattr(contact, name) for name in CONTACT_COLUMNS),
+                dumps(attributes),
+                _keys(contact.id, profile, lists),
+            )
+        )
     return rows, lists
 
 
@@ -64,15 +78,17 @@ def interaction_table_rows(records: Iterable[Interaction]) -> InteractionRows:
     lists: list[ListRow] = []
     for record in records:
         properties = record.model_dump(mode="json", include={"properties"})["properties"]
-        rows.append((
-            record.id,
-            record.type,
-            record.contact_id,
-            record.timestamp,
-            record.canceled,
-            dumps(properties),
-            _keys(record.id, record.properties, lists),
-        ))
+        rows.append(
+            (
+                record.id,
+                record.type,
+                record.contact_id,
+                record.timestamp,
+                record.canceled,
+                dumps(properties),
+                _keys(record.id, record.properties, lists),
+            )
+        )
     return rows, lists
 
 
@@ -84,20 +100,24 @@ def _json_value(value: Any) -> Any:
 def contact_from_row(row: tuple[Any, ...]) -> Contact:
     contact_id, *fields, attributes = row
     given = zip(CONTACT_COLUMNS, fields, strict=True)
-    return Contact.model_validate({
-        "id": contact_id,
-        **{name: value for name, value in given if value is not None},
-        "attributes": _json_value(attributes),
-    })
+    return Contact.model_validate(
+        {
+            "id": contact_id,
+            **{name: value for name, value in given if value is not None},
+            "attributes": _json_value(attributes),
+        }
+    )
 
 
 def interaction_from_row(row: tuple[Any, ...]) -> Interaction:
     record_id, type_name, contact_id, timestamp, canceled, properties = row
-    return Interaction.model_validate({
-        "id": record_id,
-        "type": type_name,
-        "contact_id": contact_id,
-        "timestamp": timestamp,
-        "canceled": canceled,
-        "properties": _json_value(properties),
-    })
+    return Interaction.model_validate(
+        {
+            "id": record_id,
+            "type": type_name,
+            "contact_id": contact_id,
+            "timestamp": timestamp,
+            "canceled": canceled,
+            "properties": _json_value(properties),
+        }
+    )
