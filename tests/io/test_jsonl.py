@@ -105,6 +105,14 @@ def test_whole_text_can_be_read() -> None:
          '"timestamp": "2026-10-30T09:00:00"}', "timestamp"),
         ('{"kind": "segment", "name": "New Leads", "query": "all"}', "spaces"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        # JSON can escape half of a character pair; no record may hold one.
+        ('{"kind": "contact", "id": "c9", "name": "Ann\\ud800"}',
+         "name: the text holds half of a character pair"),
+        ('{"kind": "contact", "id": "c\\udfff"}', "id: the text holds half of a character pair"),
+        ('{"kind": "attributes", "attributes": {"a\\udc00": "text"}}',
+         "(a lone surrogate, U+DC00)"),
+        ('{"kind": "segment", "name": "D", "query": "\\ud800", "status": "draft"}',
+         "query: the text holds half of a character pair"),
     ],
 )
 def test_a_bad_line_is_a_record_error_naming_file_and_line(
