@@ -740,6 +740,37 @@ def test_a_lone_surrogate_in_a_contact_refuses_the_batch(
     assert "half of a character pair (a lone surrogate, U+D800)" in error.reason
 
 
+@pytest.mark.parametrize("after_a_model", [False, True], ids=["dicts", "mixed"])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"id": LONE}, "id"),
+        ({"properties": {"text": LONE}}, "properties.text"),
+        ({"properties": {"tags": ["a", LONE]}}, "properties.tags"),
+    ],
+)
+def test_a_lone_surrogate_in_an_interaction_refuses_the_batch(
+    repo: InMemoryRepository, change: dict[str, Any], field: str, after_a_model: bool
+) -> None:
+    repo.register_type(NOTES)
+    first: Any = record("Note", "n1", text="fine")
+    if after_a_model:  # a batch the fast path takes record by record
+        first = Interaction.model_validate(first)
+    error = refused(repo, repo.add_interactions, [first, {**record("Note", "n2"), **change}])
+    assert error.position == 1
+    assert error.reason.startswith(f"{field}: the text holds half of a character pair")
+
+
+def test_a_refused_text_is_refused_again_however_it_comes(repo: InMemoryRepository) -> None:
+    # The fast path checks text as it enters a field's value dictionary; a
+    # refused batch must leave nothing there that a later batch could meet.
+    repo.register_type(NOTES)
+    bad = record("Note", "n1", text=LONE)
+    for batch in ([bad], [bad], [record("Note", "n0"), bad], [bad]):
+        refused(repo, repo.add_interactions, batch)
+    assert LONE not in repo.snapshot().log("Note").dictionaries.get("text", ())
+
+
 def test_segments_and_types_refuse_a_lone_surrogate(repo: InMemoryRepository) -> None:
     before = state(repo)
     bad_things: list[tuple[Any, Any, str]] = [

@@ -12,7 +12,8 @@ one in a literal:
   pydantic itself, which reads it as UTF-8 for the constraint (error
   ``string_unicode``);
 - any other text is a ``SavableStr`` (checked by ``savable_text``), and a
-  text value of an attribute or property is checked by ``validate_value``.
+  text value of an attribute or property is checked by ``validate_value``;
+- the storage fast paths, which bypass pydantic, call ``surrogate_problem``.
 
 ``describe_problem`` words both of pydantic's refusals alike.
 """
