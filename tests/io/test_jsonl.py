@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from segmentkit.errors import InvalidArgumentError, RecordError
+from segmentkit.io.files import replace_atomically
 from segmentkit.io.jsonl import (
     dump_repository,
     load_jsonl,
@@ -105,6 +106,14 @@ def test_whole_text_can_be_read() -> None:
          '"timestamp": "2026-10-30T09:00:00"}', "timestamp"),
         ('{"kind": "segment", "name": "New Leads", "query": "all"}', "spaces"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        # JSON can escape half of a character pair; no record may hold one.
+        ('{"kind": "contact", "id": "c9", "name": "Ann\\ud800"}',
+         "name: the text holds half of a character pair"),
+        ('{"kind": "contact", "id": "c\\udfff"}', "id: the text holds half of a character pair"),
+        ('{"kind": "attributes", "attributes": {"a\\udc00": "text"}}',
+         "(a lone surrogate, U+DC00)"),
+        ('{"kind": "segment", "name": "D", "query": "\\ud800", "status": "draft"}',
+         "query: the text holds half of a character pair"),
     ],
 )
 def test_a_bad_line_is_a_record_error_naming_file_and_line(
@@ -341,6 +350,26 @@ def test_dump_repository_reads_back_equal() -> None:
     assert {s.name: s for s in again.segments()} == {s.name: s for s in repo.segments()}
     assert again.types() == repo.types()
     assert "Søren" in "".join(dumped)  # kept readable, not \\u-escaped
+
+
+def test_text_with_nul_and_control_characters_is_saved_to_a_utf8_file_and_read_back(
+    tmp_path: Path,
+) -> None:
+    control = "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0)]))
+    odd = "\x00" + control + "\u2028\u2029\ufeff\U0010ffff"
+    repo = load_repository([_line("type", name="Note", fields={"text": "text"}, description=odd)])
+    repo.add_contacts([{"id": odd, "name": odd, "attributes": {odd: [odd]}}])
+    repo.add_interactions([{"id": odd, "type": "Note", "contact_id": odd, "timestamp": NOW,
+                            "properties": {"text": odd}}])
+    repo.save_segment({"name": "Odd", "members": [odd], "description": odd})
+    repo.save_segment({"name": "Draft", "query": odd, "status": "draft"})
+    path = tmp_path / "odd.jsonl"
+    replace_atomically(path, "".join(dump_repository(repo)))
+    again = load_repository(path)
+    assert list(again.contacts()) == list(repo.contacts())
+    assert list(again.interactions()) == list(repo.interactions())
+    assert list(again.segments()) == list(repo.segments())
+    assert again.types() == repo.types()
 
 
 def test_record_line_leaves_defaults_out() -> None:

@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from hostile_text import LONE, assert_refused, text_fields
 from marketing_world import NOW, world
+from segmentkit.errors import InvalidArgumentError
 from segmentkit.marketing import (
     CriteriaAction,
     InteractionGroup,
@@ -115,3 +117,54 @@ def test_actions_return_new_records_and_leave_the_old_ones_alone() -> None:
     second = m.add_line(first.number, "C1")
     assert first.lines == () and len(second.lines) == 1
     assert m.create_interaction("ABSTRACT", contact_id="C1", at=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+# --- text that could not be saved ---------------------------------------------------
+
+TEXT_BASES: dict[type[BaseModel], dict[str, object]] = {
+    Salesperson: {"code": "JO"},
+    InteractionGroup: {"code": "LETTER"},
+    InteractionTemplate: {"code": "ABSTRACT"},
+    NumberSeries: {"code": "SEG", "starting_number": "SM00001"},
+    MarketingSetup: {},
+    SegmentLine: {"contact_id": "C1"},
+    CriteriaAction: {"action": "add"},
+    SegmentHeader: {"number": "SM00001"},
+    LoggedSegment: {"entry_no": 1, "segment_no": "SM00001", "interactions": 0, "created_at": NOW},
+    PostponedInteraction: {"id": "7", "template": "ABSTRACT", "contact_id": "C1"},
+}
+TEXT_CASES = [
+    (model, field)
+    for model in TEXT_BASES
+    for field in sorted(text_fields(model))
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "field"), TEXT_CASES, ids=lambda case: getattr(case, "__name__", case)
+)
+def test_a_lone_surrogate_is_refused_in_every_text_field(
+    model: type[BaseModel], field: str
+) -> None:
+    value = (LONE,) if field == "interaction_ids" else LONE
+    assert_refused(model, {**TEXT_BASES[model], field: value}, field)
+
+
+def test_every_marketing_record_with_text_is_covered() -> None:
+    records = {type(record) for record in RECORDS} | {SegmentLine, CriteriaAction}
+    assert {model for model in records if text_fields(model)} == set(TEXT_BASES)
+    # A slip in text_fields would cover nothing: the ones known to hold text are found.
+    assert {"code", "name"} <= text_fields(Salesperson)
+    assert {"interaction_ids", "description"} <= text_fields(LoggedSegment)
+
+
+def test_a_marketing_action_refuses_a_lone_surrogate_and_changes_nothing() -> None:
+    m = world()
+    before = m.state()
+    with pytest.raises(InvalidArgumentError, match=r"name: .*half of a character pair"):
+        m.add_salesperson({"code": "ZZ", "name": LONE})
+    with pytest.raises(InvalidArgumentError, match=r"description: .*half of a character pair"):
+        m.create_interaction("ABSTRACT", contact_id="C1", at=NOW, description=LONE)
+    with pytest.raises(InvalidArgumentError, match=r"description: .*half of a character pair"):
+        m.create_segment(description=LONE)
+    assert m.state() == before

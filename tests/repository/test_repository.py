@@ -710,3 +710,98 @@ def test_deeply_nested_values_are_refused(repo: InMemoryRepository) -> None:
         nested = [nested]
     refused(repo, repo.add_contacts, [{"id": "c9", "attributes": {"deep": nested}}])
     refused(repo, repo.add_interactions, [record("EmailSent", "s1", messageId=nested)])
+
+
+# --- text that could not be saved --------------------------------------------------------------
+
+LONE = "x\ud800y"  # half of a character pair: UTF-8, and so no file, can hold it
+NOTES = InteractionType(name="Note", fields={"text": "text", "tags": "list"})
+
+
+@pytest.mark.parametrize(
+    ("contact", "field"),
+    [
+        ({"id": LONE}, "id"),
+        ({"id": "c9", "name": LONE}, "name"),
+        ({"id": "c9", "email": LONE}, "email"),
+        ({"id": "c9", "company_id": LONE}, "company_id"),
+        ({"id": "c9", "salesperson_code": LONE}, "salesperson_code"),
+        ({"id": "c9", "attributes": {LONE: "dk"}}, "attributes"),
+        ({"id": "c9", "attributes": {"country": LONE}}, "attributes.country"),
+        ({"id": "c9", "attributes": {"tags": ["a", LONE]}}, "attributes.tags"),
+    ],
+)
+def test_a_lone_surrogate_in_a_contact_refuses_the_batch(
+    repo: InMemoryRepository, contact: dict[str, Any], field: str
+) -> None:
+    error = refused(repo, repo.add_contacts, [{"id": "c8"}, contact])
+    assert error.position == 1
+    assert error.reason.startswith(f"{field}")
+    assert "half of a character pair (a lone surrogate, U+D800)" in error.reason
+
+
+@pytest.mark.parametrize("after_a_model", [False, True], ids=["dicts", "mixed"])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"id": LONE}, "id"),
+        ({"properties": {"text": LONE}}, "properties.text"),
+        ({"properties": {"tags": ["a", LONE]}}, "properties.tags"),
+    ],
+)
+def test_a_lone_surrogate_in_an_interaction_refuses_the_batch(
+    repo: InMemoryRepository, change: dict[str, Any], field: str, after_a_model: bool
+) -> None:
+    repo.register_type(NOTES)
+    first: Any = record("Note", "n1", text="fine")
+    if after_a_model:  # a batch the fast path takes record by record
+        first = Interaction.model_validate(first)
+    error = refused(repo, repo.add_interactions, [first, {**record("Note", "n2"), **change}])
+    assert error.position == 1
+    assert error.reason.startswith(f"{field}: the text holds half of a character pair")
+
+
+def test_a_refused_text_is_refused_again_however_it_comes(repo: InMemoryRepository) -> None:
+    # The fast path checks text as it enters a field's value dictionary; a
+    # refused batch must leave nothing there that a later batch could meet.
+    repo.register_type(NOTES)
+    bad = record("Note", "n1", text=LONE)
+    for batch in ([bad], [bad], [record("Note", "n0"), bad], [bad]):
+        refused(repo, repo.add_interactions, batch)
+    assert LONE not in repo.snapshot().log("Note").dictionaries.get("text", ())
+
+
+def test_segments_and_types_refuse_a_lone_surrogate(repo: InMemoryRepository) -> None:
+    before = state(repo)
+    bad_things: list[tuple[Any, Any, str]] = [
+        # A draft is not parsed until it goes live: its text is checked all the same.
+        (repo.save_segment, {"name": "D", "query": LONE, "status": "draft"}, "query"),
+        (repo.save_segment, {"name": "D", "query": "all", "description": LONE}, "description"),
+        (repo.save_segment, {"name": "S", "members": ["c1", LONE]}, "members.1"),
+        (repo.register_type, {"name": "Call", "description": LONE}, "description"),
+    ]
+    for write, record_data, field in bad_things:
+        with pytest.raises(RecordError, match=f"{field}: the text holds half of a character pair"):
+            write(record_data)
+    assert state(repo) == before
+
+
+def test_declaring_an_attribute_named_with_a_lone_surrogate_is_refused(
+    repo: InMemoryRepository,
+) -> None:
+    with pytest.raises(InvalidArgumentError, match="half of a character pair") as caught:
+        repo.declare_attributes({"country": "text", LONE: "text"})
+    assert caught.value.argument == "kinds"
+    assert repo.attributes() == {}
+
+
+def test_nul_and_control_characters_are_stored_as_given(repo: InMemoryRepository) -> None:
+    control = "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0)]))
+    repo.register_type(NOTES)
+    repo.add_contacts([{"id": "\x00" + control, "name": control, "attributes": {control: "\x00"}}])
+    repo.add_interactions([record("Note", control, "\x00" + control, text=control, tags=[control])])
+    contact = repo.get_contact("\x00" + control)
+    assert contact is not None and contact.attributes == {control: "\x00"}
+    assert repo.get_interaction(control) == Interaction.model_validate(
+        record("Note", control, "\x00" + control, text=control, tags=[control])
+    )

@@ -61,7 +61,7 @@ STAMPS = (
 # Valid values and values the checks must refuse, for every field.
 PROPERTY_VALUES: dict[str, list[Any]] = {
     "who": ["c1", "c3", "c404", None, 7],
-    "answer": ["yes", "Yes", "no", "", None, 1, True],
+    "answer": ["yes", "Yes", "no", "", None, 1, True, "ja\ud800"],
     "score": [0, 1, 1.0, -0.0, 0.0, 2.5, True, float("nan"), "3"],
     "ok": [True, False, 1, None],
     "day": [date(2026, 1, 2), "2026-01-02", "2026-1-2", datetime(2026, 1, 2, tzinfo=UTC)],
@@ -72,7 +72,7 @@ PROPERTY_VALUES: dict[str, list[Any]] = {
         datetime(2026, 1, 2, 3),
         datetime(2026, 10, 25, 2, 30, tzinfo=COPENHAGEN),
     ],
-    "tags": [["a", "b"], [], ("a",), [1, 2.0, True], [["nested"]], "a"],
+    "tags": [["a", "b"], [], ("a",), [1, 2.0, True], [["nested"]], "a", ["a", "\udfff"]],
     "undeclared": ["x"],
     "": ["x"],
 }
@@ -95,7 +95,7 @@ def fresh_repository() -> InMemoryRepository:
 @st.composite
 def record_dicts(draw: st.DrawFn, number: int) -> Any:
     record: dict[str, Any] = {
-        "id": draw(st.sampled_from([f"r{number}", f"r{number}", "r0", "", " "])),
+        "id": draw(st.sampled_from([f"r{number}", f"r{number}", "r0", "", " ", "r\udc00"])),
         "type": draw(st.sampled_from(["Survey", "Survey", "EmailOpened", "Nope", 3])),
         "contact_id": draw(st.sampled_from([*CONTACTS, "c404", None])),
         "timestamp": draw(

@@ -45,6 +45,7 @@ from segmentkit.io.marketing_lines import MARKETING_KINDS, load_marketing, marke
 from segmentkit.language.names import referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.text import SavableStr, describe_problem
 from segmentkit.models.values import FieldKind
 from segmentkit.repository import InMemoryRepository
 from segmentkit.storage.builtin_types import BUILTIN_TYPE_NAMES
@@ -69,7 +70,7 @@ class AttributeDeclaration(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    attributes: dict[str, FieldKind]
+    attributes: dict[SavableStr, FieldKind]
 
 
 _KINDS: dict[str, type[BaseModel]] = {
@@ -212,11 +213,7 @@ def _refuse_constant(word: str) -> Any:
 
 def _explain(error: ValidationError) -> str:
     """Pydantic's errors in one line: ``field: message; field: message``."""
-    parts = []
-    for item in error.errors(include_url=False):
-        where = ".".join(str(step) for step in item["loc"])
-        parts.append(f"{where}: {item['msg']}" if where else str(item["msg"]))
-    return "; ".join(parts)
+    return "; ".join(map(describe_problem, error.errors(include_url=False)))
 
 
 def load_repository(

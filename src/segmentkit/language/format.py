@@ -10,7 +10,6 @@ rendering (a dialect, say) override just that method.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
@@ -52,6 +51,7 @@ from segmentkit.language.ast import (
     Within,
     depth,
 )
+from segmentkit.models.text import SURROGATE
 from segmentkit.models.values import is_identifier
 
 __all__ = ["KEYWORDS", "Formatter", "format"]
@@ -75,8 +75,6 @@ _STRING_ESCAPES: dict[int, str] = {
     code: f"\\u{code:04x}" for code in range(0x100) if unicodedata.category(chr(code)) == "Cc"
 }
 _STRING_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\t"): "\\t"})
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Binding strength of the operators that may need parentheses; every other
 # node (atoms, `not`) binds tighter than both.
@@ -286,7 +284,7 @@ class Formatter:
     # --- literals -------------------------------------------------------------
 
     def string_literal(self, node: StringLiteral) -> str:
-        surrogate = _SURROGATE.search(node.value)
+        surrogate = SURROGATE.search(node.value)
         if surrogate is not None:
             # Half of a UTF-16 pair is no character: neither raw nor as an
             # escape would the text read back as the same string.

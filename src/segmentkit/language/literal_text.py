@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from lark import Token
 
 from segmentkit.errors import QuerySyntaxError
+from segmentkit.models.text import SURROGATE
 
 __all__ = [
     "Position",
@@ -40,7 +41,6 @@ def fail(problem: str, position: Position, hint: str | None = None) -> QuerySynt
 
 _MAX_DIGITS = 4300
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "t": "\t"}
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPE = re.compile(
     r"\\u(?P<high>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<low>[dD][c-fC-F][0-9a-fA-F]{2})"
     r"|\\(?P<code>u[0-9a-fA-F]{4}|[\"'\\nt])"
@@ -59,16 +59,16 @@ def decode_string(token: Token) -> str:
     """The value of a STRING token; the grammar has already refused bad escapes."""
     raw = str(token)[1:-1]
     line, column = at(token)
-    lone = _SURROGATE.search(raw)
+    lone = SURROGATE.search(raw)
     if lone is not None:
         position = (line, column + 1 + lone.start())
         raise fail("A quoted text holds half of a character pair", position)
     text = _ESCAPE.sub(_unescape, raw) if "\\" in raw else raw
-    if _SURROGATE.search(text) is not None:
+    if SURROGATE.search(text) is not None:
         offset = next(
             match.start()
             for match in _ESCAPE.finditer(raw)
-            if _SURROGATE.fullmatch(_unescape(match)) is not None
+            if SURROGATE.fullmatch(_unescape(match)) is not None
         )
         raise fail(
             "A \\u escape in a quoted text names half of a character pair (a lone surrogate)",

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from segmentkit.marketing.number_series import NumberFormat
+from segmentkit.models.text import SavableStr
 from segmentkit.models.values import Identifier, NonEmptyStr
 
 __all__ = [
@@ -70,12 +71,12 @@ class _Record(BaseModel):
 
 class Salesperson(_Record):
     code: Code
-    name: str | None = None
+    name: SavableStr | None = None
 
 
 class InteractionGroup(_Record):
     code: Code
-    description: str | None = None
+    description: SavableStr | None = None
 
 
 class InteractionTemplate(_Record):
@@ -83,7 +84,7 @@ class InteractionTemplate(_Record):
     name of the interaction type its log entries have, so it is an identifier."""
 
     code: Identifier
-    description: str | None = None
+    description: SavableStr | None = None
     group: Code | None = None
     unit_cost: Money = Decimal(0)
     unit_duration: Money = Decimal(0)  # minutes
@@ -105,7 +106,7 @@ class NumberSeries(_Record):
     increment: int = Field(default=1, ge=1)
     ending_number: Code | None = None
     last_used: Code | None = None
-    description: str | None = None
+    description: SavableStr | None = None
 
     @model_validator(mode="after")
     def _numbers_share_one_format(self) -> Self:
@@ -161,7 +162,7 @@ class CriteriaAction(_Record):
     """
 
     action: CriteriaKind
-    query: str | None = None
+    query: SavableStr | None = None
     contact_id: NonEmptyStr | None = None
     logged_segment: int | None = None
     added: tuple[SegmentLine, ...] = ()
@@ -184,7 +185,7 @@ class SegmentHeader(_Record):
     """
 
     number: Code
-    description: str | None = None
+    description: SavableStr | None = None
     template: Identifier | None = None
     salesperson: Code | None = None
     date: CalendarDate | None = None
@@ -212,7 +213,7 @@ class LoggedSegment(_Record):
 
     entry_no: int = Field(ge=1)
     segment_no: Code
-    description: str | None = None
+    description: SavableStr | None = None
     interactions: int = Field(ge=0)
     created_at: AwareDatetime
     canceled: bool = False
@@ -233,7 +234,7 @@ class PostponedInteraction(_Record):
     at: AwareDatetime | None = None
     salesperson: Code | None = None
     group: Code | None = None
-    description: str | None = None
+    description: SavableStr | None = None
     cost: Money = Decimal(0)
     duration: Money = Decimal(0)
     evaluation: Evaluation | None = None

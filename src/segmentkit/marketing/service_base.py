@@ -26,6 +26,7 @@ from segmentkit.marketing.records import (
 )
 from segmentkit.marketing.state import EXTENSION_NAME, MarketingState
 from segmentkit.models.records import Contact
+from segmentkit.models.text import describe_problem
 from segmentkit.repository import InMemoryRepository
 from segmentkit.suggestions import close_names
 
@@ -36,9 +37,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 def explain(error: ValidationError) -> str:
     """Pydantic's first problem in one line: ``field: message``."""
-    item = error.errors(include_url=False)[0]
-    where = ".".join(str(step) for step in item["loc"])
-    return f"{where}: {item['msg']}" if where else str(item["msg"])
+    return describe_problem(error.errors(include_url=False)[0])
 
 
 class MarketingBase:

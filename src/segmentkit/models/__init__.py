@@ -2,7 +2,8 @@
 
 ``records`` defines ``Contact``, ``Interaction``, ``InteractionType`` and
 ``Segment``; ``values`` the constrained types they share with the query AST
-(``Value``, ``FieldKind``, identifiers). The bottom layer: it imports nothing
+(``Value``, ``FieldKind``, identifiers); ``text`` the check that every stored
+text can be saved (no lone surrogate). The bottom layer: it imports nothing
 of segmentkit but ``errors``.
 """
 

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from segmentkit.models.text import SavableStr
 from segmentkit.models.values import FieldKind, Identifier, NonEmptyStr, ValueField, unambiguous
 
 __all__ = [
@@ -43,11 +44,11 @@ class Contact(_Record):
     """A person or company that segments select."""
 
     id: NonEmptyStr
-    name: str | None = None
-    email: str | None = None
+    name: SavableStr | None = None
+    email: SavableStr | None = None
     type: Literal["person", "company"] = "person"
-    company_id: str | None = None
-    salesperson_code: str | None = None
+    company_id: SavableStr | None = None
+    salesperson_code: SavableStr | None = None
     attributes: dict[AttributeKey, ValueField] = Field(default_factory=dict)
 
 
@@ -78,7 +79,7 @@ class InteractionType(_Record):
     name: Identifier
     fields: dict[Identifier, FieldKind] = Field(default_factory=dict)
     contact_references: frozenset[Identifier] = frozenset()
-    description: str | None = None
+    description: SavableStr | None = None
 
     @model_validator(mode="after")
     def _references_are_text_fields(self) -> Self:
@@ -105,9 +106,10 @@ class Segment(_Record):
     """
 
     name: Identifier
-    query: str | None = None
+    # A draft's query is not parsed (and so not checked) until it goes live.
+    query: SavableStr | None = None
     members: list[NonEmptyStr] | None = None
-    description: str | None = None
+    description: SavableStr | None = None
     status: SegmentStatus = "live"
 
     @field_validator("name", mode="before")

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import PlainSerializer, PlainValidator, StringConstraints
 from pydantic_core import TzInfo
 
+from segmentkit.models.text import savable_text
+
 __all__ = [
     "FIELD_KINDS",
     "FieldKind",
@@ -33,7 +35,8 @@ __all__ = [
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
-# An id: at least one character that is not white space.
+# An id: at least one character that is not white space. (Pydantic reads a
+# constrained text as UTF-8, which refuses a lone surrogate: models.text.)
 NonEmptyStr = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
 
 FieldKind = Literal["text", "number", "boolean", "datetime", "date", "list"]
@@ -71,8 +74,11 @@ def unambiguous(instant: datetime) -> datetime:
 
 
 def _validate_scalar(value: Any) -> Scalar:
-    if value is None or isinstance(value, (bool, int, str)):
+    if value is None or isinstance(value, (bool, int)):
         return value
+    if isinstance(value, str):
+        # isascii() first: most values are ASCII, and a call per value shows.
+        return value if value.isascii() else savable_text(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError("numbers must be finite (no NaN or infinity)")

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from segmentkit.errors import InvalidArgumentError, QueryValidationError, RecordError
 from segmentkit.language.names import check_names
 from segmentkit.models.records import Contact, InteractionType
+from segmentkit.models.text import surrogate_problem
 from segmentkit.models.values import FIELD_KINDS, FieldKind
 from segmentkit.repository.segment_catalog import SegmentCatalog
 from segmentkit.storage.contact_table import fitted
@@ -55,6 +56,9 @@ def checked_kinds(kinds: object) -> dict[str, FieldKind]:
             raise InvalidArgumentError(
                 f"an attribute name is a non-empty text, not {key!r}", argument="kinds"
             )
+        problem = surrogate_problem(key)
+        if problem is not None:
+            raise InvalidArgumentError(f"attribute name {key!r}: {problem}", argument="kinds")
         if kind not in FIELD_KINDS:
             raise InvalidArgumentError(
                 f"{kind!r} is not a kind for attribute {key!r}: use one of "

@@ -11,6 +11,9 @@ the caller then runs the plain path (pydantic for the whole batch, then
 ``validation.interaction_rows``), which accepts the same records and words
 every refusal as before. So the fast path never changes what is accepted or
 how a refusal reads; it only makes the common case cheap.
+
+Ids and text values holding a lone surrogate (``models.text``) make it give
+up too: pydantic then refuses them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from segmentkit.models.records import Interaction
+from segmentkit.models.text import surrogate_problem
 from segmentkit.models.values import unambiguous, validate_value
 from segmentkit.storage.ingest_dicts import columns_from_dicts
 from segmentkit.storage.interaction_log import InteractionLog
@@ -88,6 +92,8 @@ def _columns(
         else:
             raise GiveUp
         if record_id.__class__ is not str or not record_id or record_id.isspace():
+            raise GiveUp
+        if not trusted and surrogate_problem(record_id) is not None:
             raise GiveUp
         if record_id in seen or record_id in known_ids:
             raise GiveUp
@@ -160,6 +166,8 @@ def _encode(
             raise GiveUp
         value_class = value.__class__
         if value_class is str:
+            if not trusted and surrogate_problem(value) is not None:
+                raise GiveUp
             if kind != "text":
                 if kind not in ("date", "datetime"):
                     raise GiveUp

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
+from segmentkit.models.text import surrogate_problem
 from segmentkit.models.values import unambiguous
 from segmentkit.storage.encoding import ABSENT_KEY
 from segmentkit.storage.interaction_log import InteractionLog
@@ -66,6 +67,11 @@ def columns_from_dicts(
         raise GiveUp
     ids = list(map(itemgetter("id"), items))
     if not {str}.issuperset(map(type, ids)) or not all(ids) or any(map(str.isspace, ids)):
+        raise GiveUp
+    # One string joined, one check: a lone surrogate in any id is in the join.
+    # (Contact ids, type names and field names are only looked up: whatever
+    # matches was checked when it was stored.)
+    if surrogate_problem("".join(ids)) is not None:
         raise GiveUp
     distinct = set(ids)
     if len(distinct) != len(ids):
@@ -177,7 +183,12 @@ def _encode_columns(
                 for value in values
             ]
         if keys is not None:
-            for key in set(keys).difference(lookup):
+            new_keys = set(keys).difference(lookup)
+            # Text is checked as it enters the dictionary, before any of it
+            # does: a text found there has passed.
+            if classes <= {str} and surrogate_problem("".join(filter(None, new_keys))):
+                raise GiveUp
+            for key in new_keys:
                 dictionary.code(key if key.__class__ is not tuple else key[1])
             found = list(map(lookup.__getitem__, keys))
         else:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from segmentkit.errors import RecordError
 from segmentkit.models.records import Interaction, InteractionType
+from segmentkit.models.text import describe_problem
 from segmentkit.models.values import FieldKind, value_kind
 from segmentkit.storage.store import to_microseconds
 from segmentkit.suggestions import close_names
@@ -88,9 +89,8 @@ def _describe(error: ValidationError, items: Sequence[Any], *, batch: bool) -> R
         del loc[0]
         item = items[head] if 0 <= head < len(items) else None
     record_id = _id_of(item)
-    where = ".".join(str(step) for step in loc)
-    reason = f"{where}: {first['msg']}" if where else str(first["msg"])
-    if where and not isinstance(first.get("input"), (dict, list)):
+    reason = describe_problem(first, loc)
+    if loc and not isinstance(first.get("input"), (dict, list)):
         reason += f" (got {_short(first.get('input'))})"
     more = len(problems) - 1
     if more:
