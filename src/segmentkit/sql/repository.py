@@ -36,7 +36,12 @@ from segmentkit.sql.rows import (
     interaction_from_row,
     interaction_table_rows,
 )
-from segmentkit.sql.schema import CONTACT_COLUMNS, create_statements
+from segmentkit.sql.schema import (
+    CONTACT_COLUMNS,
+    create_statements,
+    existing_tables_sql,
+    owned_tables,
+)
 from segmentkit.storage.builtin_types import BUILTIN_TYPES
 from segmentkit.storage.contact_table import ContactTable, fitted, new_contact_ids
 from segmentkit.storage.interaction_store import registration_changes
@@ -70,7 +75,7 @@ class SqlRepository:
         self._db: Connection = connect(connection)
         self.layout = layout if layout is not None else TableLayout()
         self.dialect = self._db.dialect
-        if self.layout.keys:
+        if self.layout.keys and not self._tables_ready():
             with self._db.transaction():
                 for statement in create_statements(self.layout, self.dialect):
                     self._db.run(statement)
@@ -78,6 +83,10 @@ class SqlRepository:
                     self._select(self.layout.types, ["name"]).limit(1).sql(dialect=self.dialect)
                 ):
                     self._write_types(BUILTIN_TYPES)
+
+    def _tables_ready(self) -> bool:
+        found = {row[0] for row in self._db.rows(existing_tables_sql(self.layout, self.dialect))}
+        return found >= set(owned_tables(self.layout))
 
     # -- SQL helpers --------------------------------------------------------------------
 

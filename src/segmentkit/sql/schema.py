@@ -12,7 +12,13 @@ from sqlglot import exp
 
 from segmentkit.sql.layout import TableLayout
 
-__all__ = ["CONTACT_COLUMNS", "INTERACTION_COLUMNS", "create_statements"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "INTERACTION_COLUMNS",
+    "create_statements",
+    "existing_tables_sql",
+    "owned_tables",
+]
 
 # The contact model's own fields, stored as columns (attributes are JSON).
 CONTACT_COLUMNS = ("name", "email", "type", "company_id", "salesperson_code")
@@ -65,6 +71,41 @@ def _index(layout: TableLayout, table: str, name: str, columns: list[str]) -> ex
         kind="INDEX",
         exists=True,
     )
+
+
+def owned_tables(layout: TableLayout) -> tuple[str, ...]:
+    """The tables ``SqlRepository`` keeps (and creates when missing)."""
+    return (
+        layout.contacts,
+        layout.interactions,
+        layout.contact_lists,
+        layout.interaction_lists,
+        layout.types,
+        layout.attribute_kinds,
+        layout.segments,
+    )
+
+
+def existing_tables_sql(layout: TableLayout, dialect: str) -> str:
+    """A query of the owned tables that exist (``information_schema``, which
+    DuckDB and PostgreSQL share): when all do, nothing is created, so a
+    read-only connection to a ready database works."""
+    schema: exp.Expr = (
+        exp.Literal.string(layout.schema_name)
+        if layout.schema_name
+        else exp.func("current_schema")
+    )
+    names = [exp.Literal.string(name) for name in owned_tables(layout)]
+    table_name = exp.column("table_name")
+    statement = (
+        exp.select(table_name)
+        .from_(exp.table_("tables", db="information_schema"))
+        .where(
+            exp.EQ(this=exp.column("table_schema"), expression=schema),
+            exp.In(this=table_name.copy(), expressions=names),
+        )
+    )
+    return statement.sql(dialect=dialect)
 
 
 def create_statements(layout: TableLayout, dialect: str) -> list[str]:
