@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+from segmentkit.cli.database import open_database
 from segmentkit.cli.inputs import repository, when
 from segmentkit.engine.evaluate import evaluate
 from segmentkit.errors import InvalidArgumentError
@@ -53,8 +54,11 @@ def check(text: str, args: argparse.Namespace, out: TextIO) -> int:
 
 def query(text: str, args: argparse.Namespace, out: TextIO) -> int:
     now, zone = when(args)
-    repo = repository(args)
-    members = evaluate(text, repo, now=now, tz=zone)
+    if args.db is not None:
+        with open_database(args.db) as database:
+            members = evaluate(text, database, now=now, tz=zone)
+    else:
+        members = evaluate(text, repository(args), now=now, tz=zone)
     if args.count:
         out.write(f"{len(members)}\n")
         return 0

@@ -42,7 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
         "the member ids, sorted, one per line (the count goes to stderr).",
     )
     query.add_argument("query", metavar="QUERY", help=_QUERY_HELP)
-    _add_data_options(query, required=True, data_help="a JSON Lines data file")
+    source = _add_data_options(query, required=True, data_help="a JSON Lines data file")
+    source.add_argument(
+        "--db", metavar="URL",
+        help="evaluate in a database that segmentkit.sql.SqlRepository keeps: duckdb:PATH "
+        "(opened read-only) or postgresql://USER@HOST:PORT/DATABASE (needs the sql extra)",
+    )
     _add_time_options(query)
     query.add_argument(
         "--count", action="store_true", help="print only the number of members, on stdout"
@@ -126,10 +131,11 @@ def _add_zone_option(command: argparse.ArgumentParser) -> None:
 
 def _add_data_options(
     command: argparse.ArgumentParser, *, required: bool, data_help: str
-) -> None:
+) -> argparse._MutuallyExclusiveGroup:
     source = command.add_mutually_exclusive_group(required=required)
     source.add_argument("--data", metavar="FILE", help=data_help)
     source.add_argument(
         "--sample", action="store_true",
         help="use the bundled sample data (as `segmentkit demo` does) instead of a file",
     )
+    return source
