@@ -66,17 +66,49 @@ def sequence_sql(atoms: Atoms, node: Sequence) -> exp.Select:
 def _later(atoms: Atoms, ts: exp.Expr, amount: int, unit: str) -> exp.Expr:
     """``amount unit`` after an instant: exact for minutes and hours, on the
     wall clock in tz for the rest (the engine's ``later``)."""
-    interval = exp.Interval(
-        this=exp.Literal.string(str(amount)), unit=exp.Var(this=unit.upper())
-    )
+    interval = _interval(amount, unit)
     if unit in ("minute", "hour"):
         return exp.Add(this=ts, expression=interval)
     zone = atoms.builder.value(_zone_name(atoms.tz))
     local = exp.paren(exp.AtTimeZone(this=ts, zone=zone))
-    moved = exp.paren(exp.Add(this=local, expression=interval))
+    wall = exp.paren(exp.Add(this=local, expression=interval))
     if atoms.builder.dialect == "spark":
-        return exp.FromTimeZone(this=moved, zone=zone.copy())
-    return exp.AtTimeZone(this=moved, zone=zone.copy())
+        return exp.FromTimeZone(this=wall, zone=zone.copy())
+    return _first_instant(wall, zone)
+
+
+def _first_instant(wall: exp.Expr, zone: exp.Expr) -> exp.Expr:
+    """The instant of a wall time in ``zone`` as Python's ``fold=0`` reads it.
+
+    DuckDB and PostgreSQL read a wall time in a fold (it shows twice) as the
+    later instant; Python as the earlier. So take the engine's instant E and
+    the wall time read with the offset of three hours before E (before any
+    change E is next to: no zone changes twice in three hours); when that is
+    earlier and shows the same wall time, the wall time is in a fold and it
+    is the first instant. In a gap both readings agree already."""
+    later = exp.AtTimeZone(this=wall.copy(), zone=zone.copy())
+    before = exp.paren(exp.Sub(this=later.copy(), expression=_interval(3, "hour")))
+    offset = exp.paren(
+        exp.Sub(
+            this=exp.AtTimeZone(this=before.copy(), zone=zone.copy()),
+            expression=exp.AtTimeZone(this=before, zone=exp.Literal.string("UTC")),
+        )
+    )
+    earlier = exp.AtTimeZone(
+        this=exp.paren(exp.Sub(this=wall.copy(), expression=offset)),
+        zone=exp.Literal.string("UTC"),
+    )
+    in_fold = exp.and_(
+        exp.LT(this=earlier.copy(), expression=later.copy()),
+        exp.EQ(
+            this=exp.AtTimeZone(this=earlier.copy(), zone=zone.copy()), expression=wall.copy()
+        ),
+    )
+    return exp.Case(ifs=[exp.If(this=in_fold, true=earlier)], default=later)
+
+
+def _interval(amount: int, unit: str) -> exp.Interval:
+    return exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.Var(this=unit.upper()))
 
 
 def _zone_name(tz: tzinfo) -> str:
