@@ -162,9 +162,7 @@ class SqlRepository:
             self._write_types([new])
 
     def _delete(self, table: str, column: str, value: str) -> None:
-        statement = exp.delete(self._table(table)).where(
-            exp.EQ(this=exp.column(column, quoted=True), expression=exp.Placeholder(this="v"))
-        )
+        statement = exp.delete(self._table(table)).where(_equals(column))
         self._db.run(self._sql(statement), {"v": value})
 
     # -- contacts ---------------------------------------------------------------------------
@@ -215,11 +213,21 @@ class SqlRepository:
             self._insert(self.layout.attribute_kinds, sorted(declared.items()))
 
     def contacts(self) -> Iterator[Contact]:
-        columns = [self.layout.contact_id, *CONTACT_COLUMNS, self.layout.attributes]
-        query = self._select(self.layout.contacts, columns).order_by(
-            exp.column(self.layout.contact_id, quoted=True)
-        )
+        """Every contact, by id."""
+        query = self._contact_select().order_by(exp.column(self.layout.contact_id, quoted=True))
         return (contact_from_row(row) for row in self._db.rows(self._sql(query)))
+
+    def get_contact(self, contact_id: str) -> Contact | None:
+        """The contact with this id, or None."""
+        if not isinstance(contact_id, str):
+            return None
+        query = self._contact_select().where(_equals(self.layout.contact_id))
+        rows = self._db.rows(self._sql(query), {"v": contact_id})
+        return contact_from_row(rows[0]) if rows else None
+
+    def _contact_select(self) -> exp.Select:
+        columns = [self.layout.contact_id, *CONTACT_COLUMNS, self.layout.attributes]
+        return self._select(self.layout.contacts, columns)
 
     # -- interactions ---------------------------------------------------------------------------
 
@@ -250,7 +258,38 @@ class SqlRepository:
             self._insert(layout.interaction_lists, lists)
         return len(batch)
 
-    def interactions(self) -> Iterator[Interaction]:
+    def interactions(self, type: str | None = None) -> Iterator[Interaction]:
+        """The interactions of one type, or of all, oldest first (ties by id).
+
+        An unregistered type name raises InvalidArgumentError, as in memory."""
+        layout = self.layout
+        query = self._interaction_select()
+        params: dict[str, Any] = {}
+        if type is not None:
+            types = self.types()
+            if not isinstance(type, str) or type not in types:
+                raise InvalidArgumentError(
+                    f"no interaction type named {type!r} is registered"
+                    + (did_you_mean(type, types) if isinstance(type, str) else ""),
+                    argument="type",
+                )
+            query = query.where(_equals(layout.type))
+            params["v"] = type
+        query = query.order_by(
+            exp.column(layout.timestamp, quoted=True),
+            exp.column(layout.interaction_id, quoted=True),
+        )
+        return (interaction_from_row(row) for row in self._db.rows(self._sql(query), params))
+
+    def get_interaction(self, interaction_id: str) -> Interaction | None:
+        """The interaction with this id, or None."""
+        if not isinstance(interaction_id, str):
+            return None
+        query = self._interaction_select().where(_equals(self.layout.interaction_id))
+        rows = self._db.rows(self._sql(query), {"v": interaction_id})
+        return interaction_from_row(rows[0]) if rows else None
+
+    def _interaction_select(self) -> exp.Select:
         layout = self.layout
         columns = [
             layout.interaction_id,
@@ -260,11 +299,7 @@ class SqlRepository:
             layout.canceled,
             layout.properties,
         ]
-        query = self._select(layout.interactions, columns).order_by(
-            exp.column(layout.timestamp, quoted=True),
-            exp.column(layout.interaction_id, quoted=True),
-        )
-        return (interaction_from_row(row) for row in self._db.rows(self._sql(query)))
+        return self._select(layout.interactions, columns)
 
     def cancel_interactions(self, ids: Iterable[str]) -> int:
         """Mark interactions canceled; an unknown id is a RecordError and changes nothing."""
@@ -314,6 +349,14 @@ class SqlRepository:
             exp.column("position", quoted=True)
         )
         return (Segment.model_validate_json(row[0]) for row in self._db.rows(self._sql(query)))
+
+    def get_segment(self, name: str) -> Segment | None:
+        """The saved segment with this name, or None."""
+        if not isinstance(name, str):
+            return None
+        query = self._select(self.layout.segments, ["definition"]).where(_equals("name"))
+        rows = self._db.rows(self._sql(query), {"v": name})
+        return Segment.model_validate_json(rows[0][0]) if rows else None
 
     def catalog(self) -> _Catalog:
         """What queries are checked against: types, segments, attribute kinds."""
@@ -379,3 +422,8 @@ class SqlRepository:
                 argument="segment_name",
             )
         return self.evaluate_query(SegmentReference(name=segment_name), now=now, tz=tz)
+
+
+def _equals(column: str) -> exp.Expr:
+    """``column = :v``: the one value a lookup or a delete binds."""
+    return exp.EQ(this=exp.column(column, quoted=True), expression=exp.Placeholder(this="v"))

@@ -220,9 +220,21 @@ class TypeSchema:
         position) naming the property. A None value is allowed for any
         declared field: it reads as missing (null) in queries.
         """
+        try:
+            return self._fit(properties, properties.items())
+        except RecordError:
+            # Name the first problem by key, not by the dict's order, so that
+            # a store that reorders keys (PostgreSQL's JSONB) refuses in the
+            # same words. Only a refusal pays for the sort.
+            self._fit(properties, sorted(properties.items()))
+            raise
+
+    def _fit(
+        self, properties: Mapping[str, Any], items: Iterable[tuple[str, Any]]
+    ) -> dict[str, Any] | None:
         kinds = self.kinds
         converted: dict[str, Any] | None = None
-        for key, value in properties.items():
+        for key, value in items:
             kind = kinds.get(key)
             if kind is None:
                 raise RecordError(
