@@ -7,11 +7,11 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from sql_copies import copy_into
 
 from segmentkit import SegmentKitError, evaluate
-from segmentkit.sql import SqlRepository
+from segmentkit.sql import SqlRepository, compile_query
 from segmentkit.strategies import nows, queries, repositories, timezones
+from sql_copies import copy_into
 
 
 # SQL.md's issue asks for at least 300 examples against DuckDB in CI.
@@ -22,7 +22,12 @@ def test_duckdb_agrees_with_memory(data: st.DataObject) -> None:
     query = data.draw(queries(repo))
     now = data.draw(nows(repo))
     tz = data.draw(timezones())
-    database = copy_into(repo, SqlRepository(duckdb.connect()))
+    connection = duckdb.connect()
+    database = copy_into(repo, SqlRepository(connection))
+
+    def database_rows(sql: str, params: dict[str, object]) -> list[tuple[object, ...]]:
+        return connection.execute(sql, params).fetchall()
+
     try:
         expected = evaluate(query, repo, now=now, tz=tz)
     except SegmentKitError as error:
@@ -32,3 +37,7 @@ def test_duckdb_agrees_with_memory(data: st.DataObject) -> None:
         return
     event("members compared" + (" (some)" if expected else " (none)"))
     assert evaluate(query, database, now=now, tz=tz) == expected
+    # SQL.md: the statement returns the members' ids, one a row, first column.
+    compiled = compile_query(query, database, now=now, tz=tz)
+    rows = database_rows(compiled.sql, compiled.params)
+    assert sorted(row[0] for row in rows) == sorted(expected)
