@@ -7,12 +7,12 @@ from collections.abc import Callable
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from sql_copies import copy_into
 
 from segmentkit import RecordError, SegmentKitError, evaluate
 from segmentkit.sql import SqlRepository
 from segmentkit.sql.rows import holds_nul
 from segmentkit.strategies import nows, queries, repositories, timezones
+from sql_copies import copy_into
 
 _SETTINGS = settings(
     deadline=None,
