@@ -54,7 +54,7 @@ class _Compiler:
     def __init__(self, catalog: Catalog, builder: Builder, now: datetime, tz: tzinfo) -> None:
         self.catalog = catalog
         self.builder = builder
-        self.atoms = Atoms(builder, now=now, tz=tz)
+        self.atoms = Atoms(builder, catalog, now=now, tz=tz)
         self.segments: dict[str, str] = {}  # segment name -> CTE name
         self.ctes: list[tuple[str, exp.Select]] = []
         self._dispatch: dict[type[Any], Callable[[Any], exp.Select]] = {

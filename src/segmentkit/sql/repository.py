@@ -12,7 +12,6 @@ each write is one transaction. Queries run as one statement
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
@@ -28,6 +27,7 @@ from segmentkit.repository.attributes import checked_kinds, declaration_changes
 from segmentkit.repository.segment_catalog import SegmentCatalog
 from segmentkit.sql.compile import compile_query
 from segmentkit.sql.connection import Connection, connect
+from segmentkit.sql.given_catalog import GivenCatalog, given_catalog
 from segmentkit.sql.layout import TableLayout
 from segmentkit.sql.rows import (
     contact_from_row,
@@ -56,20 +56,38 @@ _INTERACTIONS = TypeAdapter(list[Interaction])
 _CHUNK = 1000
 
 
-@dataclass(frozen=True)
-class _Catalog:
-    types: Mapping[str, InteractionType]
-    segments: Mapping[str, Segment]
-    attributes: Mapping[str, FieldKind]
-
-
 class SqlRepository:
     """A repository whose records live in a DuckDB or PostgreSQL database."""
 
-    def __init__(self, connection: Any, *, layout: TableLayout | None = None) -> None:
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        layout: TableLayout | None = None,
+        types: Iterable[InteractionType | Mapping[str, Any]] | None = None,
+        segments: Iterable[Segment | Mapping[str, Any]] | None = None,
+        attributes: Mapping[str, FieldKind] | None = None,
+    ) -> None:
+        """Over segmentkit's own tables (the default layout) everything is in
+        the database. Over a user's own tables (``TableLayout(keys=False)``)
+        the repository is read-only and ``types``, ``segments`` and
+        ``attributes`` are its catalog (docs/sql.md "Your own tables")."""
+        if layout is not None and not isinstance(layout, TableLayout):
+            raise InvalidArgumentError("layout must be a TableLayout", argument="layout")
         self._db: Connection = connect(connection)
         self.layout = layout if layout is not None else TableLayout()
         self.dialect = self._db.dialect
+        self._given: GivenCatalog | None = None
+        if not self.layout.keys:
+            self._given = given_catalog(types, segments, attributes)
+            return
+        if types is not None or segments is not None or attributes is not None:
+            raise InvalidArgumentError(
+                "types, segments and attributes are given only over your own tables "
+                "(TableLayout(keys=False)); here register_type, save_segment and "
+                "declare_attributes keep them in the database",
+                argument="types" if types is not None else "segments",
+            )
         if self.layout.keys:
             with self._db.transaction():
                 for statement in create_statements(self.layout, self.dialect):
@@ -99,6 +117,20 @@ class SqlRepository:
             marks = tuple(exp.Placeholder() for _ in rows[0])  # positional: ? or %s
             statement = exp.insert(exp.values([marks]), self._table(table))
             self._db.insert(self._sql(statement), rows)
+
+    @property
+    def _canceled(self) -> str:
+        # Own tables always have the column (TableLayout checks it).
+        return self.layout.canceled or "canceled"
+
+    def _writable(self, action: str) -> None:
+        """Refuse a write over a user's own tables, which segmentkit only reads."""
+        if self._given is not None:
+            raise InvalidArgumentError(
+                f"{action} needs segmentkit's own tables: a TableLayout with keys=False "
+                "points at your own tables, which segmentkit only reads",
+                argument="layout",
+            )
 
     def _storable(self, records: Sequence[Any], noun: str) -> None:
         """Refuse, before the database does, what it cannot store: NUL in
@@ -132,8 +164,8 @@ class SqlRepository:
 
     def types(self) -> Mapping[str, InteractionType]:
         """The registered types by name (built-in ones included)."""
-        if not self.layout.keys:
-            return MappingProxyType({t.name: t for t in BUILTIN_TYPES})
+        if self._given is not None:
+            return self._given.types
         rows = self._db.rows(self._sql(self._select(self.layout.types, ["definition"])))
         found = (InteractionType.model_validate_json(row[0]) for row in rows)
         return MappingProxyType({t.name: t for t in sorted(found, key=lambda t: t.name)})
@@ -143,6 +175,7 @@ class SqlRepository:
 
     def register_type(self, interaction_type: InteractionType | Mapping[str, Any]) -> None:
         """Register an interaction type; the same rules as ``InMemoryRepository``."""
+        self._writable("register_type")
         new = validate_one(InteractionType, interaction_type, "interaction type")
         self._storable([new], "interaction type")
         old = self.types().get(new.name)
@@ -162,6 +195,7 @@ class SqlRepository:
 
     def add_contacts(self, records: Iterable[Contact | Mapping[str, Any]]) -> int:
         """Add a batch of contacts; all or nothing. Returns how many."""
+        self._writable("add_contacts")
         batch = ContactTable.validated(records)
         self._storable(batch, "contact")
         declared = self.attributes()
@@ -178,8 +212,8 @@ class SqlRepository:
 
     def attributes(self) -> Mapping[str, FieldKind]:
         """The declared contact attribute kinds, ``{}`` until declared."""
-        if not self.layout.keys:
-            return MappingProxyType({})
+        if self._given is not None:
+            return self._given.attributes
         rows = self._db.rows(self._sql(self._select(self.layout.attribute_kinds, ["name", "kind"])))
         return MappingProxyType({name: kind for name, kind in sorted(rows)})
 
@@ -187,6 +221,7 @@ class SqlRepository:
         """Declare contact attribute kinds; the in-memory repository's rules
         (declarations add up; contacts that do not fit, or a live segment that
         would no longer check, refuse it and nothing changes)."""
+        self._writable("declare_attributes")
         declared = checked_kinds(kinds)
         if not declared:
             return
@@ -206,6 +241,7 @@ class SqlRepository:
             self._insert(self.layout.attribute_kinds, sorted(declared.items()))
 
     def contacts(self) -> Iterator[Contact]:
+        self._writable("reading contacts back")
         columns = [self.layout.contact_id, *CONTACT_COLUMNS, self.layout.attributes]
         query = self._select(self.layout.contacts, columns).order_by(
             exp.column(self.layout.contact_id, quoted=True)
@@ -216,6 +252,7 @@ class SqlRepository:
 
     def add_interactions(self, records: Iterable[Interaction | Mapping[str, Any]]) -> int:
         """Add a batch of interactions; all or nothing, the in-memory checks. Returns how many."""
+        self._writable("add_interactions")
         items = batch_items(records, "interaction")
         batch = validate_items(_INTERACTIONS, items, "interaction")
         self._storable(batch, "interaction")
@@ -242,13 +279,14 @@ class SqlRepository:
         return len(batch)
 
     def interactions(self) -> Iterator[Interaction]:
+        self._writable("reading interactions back")
         layout = self.layout
         columns = [
             layout.interaction_id,
             layout.type,
             layout.interaction_contact,
             layout.timestamp,
-            layout.canceled,
+            self._canceled,
             layout.properties,
         ]
         query = self._select(layout.interactions, columns).order_by(
@@ -259,6 +297,7 @@ class SqlRepository:
 
     def cancel_interactions(self, ids: Iterable[str]) -> int:
         """Mark interactions canceled; an unknown id is a RecordError and changes nothing."""
+        self._writable("cancel_interactions")
         if isinstance(ids, str | bytes):
             ids = [ids]
         try:
@@ -272,7 +311,7 @@ class SqlRepository:
             if not (isinstance(interaction_id, str) and interaction_id in known):
                 raise RecordError(f"no interaction with id {interaction_id!r}", position=position)
         unique = list(dict.fromkeys(strings))
-        canceled = exp.column(layout.canceled, quoted=True)
+        canceled = exp.column(self._canceled, quoted=True)
         changed = 0
         with self._db.transaction():
             for start in range(0, len(unique), _CHUNK):
@@ -292,7 +331,7 @@ class SqlRepository:
                 changed += int(self._db.rows(self._sql(counted), params)[0][0])
                 update = exp.update(
                     self._table(layout.interactions),
-                    {layout.canceled: exp.true()},
+                    {self._canceled: exp.true()},
                     where=matching.copy(),
                 )
                 self._db.run(self._sql(update), params)
@@ -301,14 +340,16 @@ class SqlRepository:
     # -- segments ---------------------------------------------------------------------------------
 
     def segments(self) -> Iterator[Segment]:
+        if self._given is not None:
+            return iter(self._given.segments.values())
         query = self._select(self.layout.segments, ["definition"]).order_by(
             exp.column("position", quoted=True)
         )
         return (Segment.model_validate_json(row[0]) for row in self._db.rows(self._sql(query)))
 
-    def catalog(self) -> _Catalog:
+    def catalog(self) -> GivenCatalog:
         """What queries are checked against: types, segments, attribute kinds."""
-        return _Catalog(
+        return GivenCatalog(
             self.types(),
             MappingProxyType({s.name: s for s in self.segments()}),
             self.attributes(),
@@ -316,6 +357,7 @@ class SqlRepository:
 
     def save_segment(self, segment: Segment | Mapping[str, Any]) -> None:
         """Create or replace a segment by name; the in-memory repository's checks."""
+        self._writable("save_segment")
         new = validate_one(Segment, segment, "segment")
         self._storable([new], "segment")
         saved = list(self.segments())
@@ -335,6 +377,7 @@ class SqlRepository:
             self._insert(self.layout.segments, [row])
 
     def go_live(self, name: str) -> Segment:
+        self._writable("go_live")
         saved = list(self.segments())
         _, segment = SegmentCatalog.restored(saved).went_live(
             name, types=self.types(), attributes=self.attributes()
@@ -343,6 +386,7 @@ class SqlRepository:
         return segment
 
     def stop(self, name: str) -> Segment:
+        self._writable("stop")
         saved = list(self.segments())
         _, segment = SegmentCatalog.restored(saved).stopped(name)
         self._write_segment(segment, saved)
