@@ -227,7 +227,7 @@ class Comparisons:
                 inside = exp.false()  # no stored text holds a NUL
             else:
                 needle = self.encoding.text(literal.value)
-                position = exp.StrPosition(this=value.read(keys.TEXT), substr=needle)
+                position = exp.StrPosition(this=exp.paren(value.read(keys.TEXT)), substr=needle)
                 inside = exp.GT(this=position, expression=exp.Literal.number(0))
             ifs.append(exp.If(this=_is_kind(value, keys.TEXT), true=inside))
         return exp.Case(ifs=ifs)

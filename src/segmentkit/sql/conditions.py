@@ -229,7 +229,9 @@ class Atoms:
             return exp.Avg(this=value)
         if having.function == "distinct":
             return exp.Count(this=exp.Distinct(expressions=[value]))
-        ordered = self.builder.ordered(value)
+        # Keys are text to order by code point; a user's values are read in
+        # their own types, text already ordered so (Sources.aggregated).
+        ordered = self.builder.ordered(value) if self.builder.layout.keys else value
         return exp.Min(this=ordered) if having.function == "min" else exp.Max(this=ordered)
 
     def _having(self, node: InteractionCondition, aggregate: exp.Expr) -> exp.Expr:
