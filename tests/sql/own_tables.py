@@ -113,9 +113,9 @@ def as_read(repo: InMemoryRepository) -> InMemoryRepository:
     return _rebuilt(repo, lambda data: data, contact=contact, record=record)
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if isinstance(value, list):
-        return [_json_value(item) for item in value]
+        return [json_value(item) for item in value]
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
@@ -139,12 +139,12 @@ def write_own_tables(
     mark = "%s" if postgres else "?"
     contact_rows = [
         (c.id, c.name, c.email, c.type, c.company_id, c.salesperson_code,
-         json.dumps({k: _json_value(v) for k, v in c.attributes.items()}))
+         json.dumps({k: json_value(v) for k, v in c.attributes.items()}))
         for c in repo.contacts()
     ]
     record_rows = [
         (r.id, r.type, r.contact_id, r.timestamp, r.canceled,
-         json.dumps({k: _json_value(v) for k, v in r.properties.items()}))
+         json.dumps({k: json_value(v) for k, v in r.properties.items()}))
         for r in repo.interactions()
     ]
     cursor = connection.cursor() if postgres else connection

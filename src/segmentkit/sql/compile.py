@@ -34,6 +34,7 @@ from segmentkit.language.ast import (
 )
 from segmentkit.sql.builder import DIALECTS, Builder
 from segmentkit.sql.conditions import CID, Atoms
+from segmentkit.sql.given_catalog import GivenCatalog
 from segmentkit.sql.layout import TableLayout
 from segmentkit.sql.patterns import recency_sql, sequence_sql
 
@@ -157,7 +158,10 @@ def compile_query(
 
 
 def _catalog_of(repo: Any) -> Catalog:
-    """The types, segments and attributes of a repository (or a snapshot)."""
+    """The types, segments and attributes of a repository (or a snapshot),
+    or a catalog given as it is (``sql.given_catalog``)."""
+    if isinstance(repo, GivenCatalog):
+        return repo
     catalog = getattr(repo, "catalog", None)
     if callable(catalog):
         found: Catalog = catalog()
