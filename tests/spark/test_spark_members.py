@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -295,3 +296,23 @@ def test_spark_members_checks_the_query_against_the_given_types(spark: Any) -> N
 
     with pytest.raises(QueryValidationError, match="Purchase"):
         spark_members("Purchase where amount > 1", spark, now=NOW, layout=OWN_LAYOUT)
+
+
+def test_the_spark_example_of_docs_sql_runs(spark: Any, tmp_path: Any) -> None:
+    """docs/sql.md's Spark example, with its Parquet files written here."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from doc_examples import blocks
+
+    (example,) = [b for b in blocks("docs/sql.md", "python") if "spark_members(" in b.code]
+    code = example.code
+    for table, view in (("contacts", "my_contacts"), ("events", "my_events")):
+        path = tmp_path / table
+        spark.table(view).write.parquet(str(path))
+        code = code.replace(f"s3://shop/{table}/", str(path))
+    namespace: dict[str, Any] = {}
+    exec(compile(code, f"docs/sql.md:{example.line}", "exec"), namespace)
+    query = "Purchase having sum(amount) >= 100 in last 30 days"
+    # The example's layout has no canceled column: every purchase counts.
+    assert namespace["members"] == evaluate(query, REPO, now=NOW) == {"c1", "c3"}
