@@ -28,6 +28,7 @@ from segmentkit.repository.segment_catalog import SegmentCatalog
 from segmentkit.sql.compile import compile_query
 from segmentkit.sql.connection import Connection, connect
 from segmentkit.sql.given_catalog import GivenCatalog, given_catalog
+from segmentkit.sql.id_chunks import id_chunks, one_of
 from segmentkit.sql.layout import TableLayout
 from segmentkit.sql.rows import (
     contact_from_row,
@@ -52,8 +53,6 @@ from segmentkit.storage.validation import (
 __all__ = ["SqlRepository"]
 
 _INTERACTIONS = TypeAdapter(list[Interaction])
-# Ids per IN list when asking which exist: well under every engine's limit.
-_CHUNK = 1000
 
 
 class SqlRepository:
@@ -147,16 +146,9 @@ class SqlRepository:
 
     def _existing(self, table: str, column: str, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` are in ``table.column``."""
-        wanted = list(dict.fromkeys(ids))
         found: set[str] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            params = {f"p{i}": value for i, value in enumerate(chunk)}
-            query = self._select(table, [column]).where(
-                exp.column(column, quoted=True).isin(
-                    *(exp.Placeholder(this=name) for name in params)
-                )
-            )
+        for params in id_chunks(ids):
+            query = self._select(table, [column]).where(one_of(column, params))
             found.update(row[0] for row in self._db.rows(self._sql(query), params))
         return found
 
@@ -310,19 +302,11 @@ class SqlRepository:
         for position, interaction_id in enumerate(wanted):
             if not (isinstance(interaction_id, str) and interaction_id in known):
                 raise RecordError(f"no interaction with id {interaction_id!r}", position=position)
-        unique = list(dict.fromkeys(strings))
         canceled = exp.column(self._canceled, quoted=True)
         changed = 0
         with self._db.transaction():
-            for start in range(0, len(unique), _CHUNK):
-                chunk = unique[start : start + _CHUNK]
-                params = {f"p{i}": value for i, value in enumerate(chunk)}
-                matching = exp.and_(
-                    exp.column(layout.interaction_id, quoted=True).isin(
-                        *(exp.Placeholder(this=name) for name in params)
-                    ),
-                    exp.not_(canceled),
-                )
+            for params in id_chunks(strings):
+                matching = exp.and_(one_of(layout.interaction_id, params), exp.not_(canceled))
                 counted = (
                     exp.select(exp.Count(this=exp.Star()))
                     .from_(self._table(layout.interactions))
