@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench fuzz clean
+.PHONY: demo test test-spark lint typecheck pytest bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed-base
 
+$(VENV)/.installed-spark: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed-base
+
 demo: $(VENV)/.installed-base
 	$(BIN)/segmentkit demo
 
@@ -31,6 +35,11 @@ pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+# spark_members on a local SparkSession (pyspark 4, Java 17): starts a JVM,
+# so it is apart from `make test`.
+test-spark: $(VENV)/.installed-spark
+	$(BIN)/python -m pytest -m spark tests/spark
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.run

@@ -198,7 +198,7 @@ def test_compiled_parameters_follow_each_library(fresh: Callable[[], SqlReposito
     assert placeholder in compiled.sql and "DK" not in compiled.sql
     assert set(compiled.params) == {f"p{n}" for n in range(len(compiled.params))}
     spark = compile_query(query, database, now=NOW, dialect="spark")
-    assert spark.params == {} and "'tdk'" in spark.sql
+    assert spark.params == {} and "'dk'" in spark.sql
 
 
 def test_bad_arguments_are_clear_errors(fresh: Callable[[], SqlRepository]) -> None:

@@ -15,5 +15,6 @@ except ImportError:  # pragma: no cover - exercised in a venv without the extra
 from segmentkit.sql.compile import CompiledQuery, compile_query
 from segmentkit.sql.layout import TableLayout
 from segmentkit.sql.repository import SqlRepository
+from segmentkit.sql.spark import spark_members
 
-__all__ = ["CompiledQuery", "SqlRepository", "TableLayout", "compile_query"]
+__all__ = ["CompiledQuery", "SqlRepository", "TableLayout", "compile_query", "spark_members"]

@@ -34,6 +34,7 @@ from segmentkit.language.ast import (
 )
 from segmentkit.sql.builder import DIALECTS, Builder
 from segmentkit.sql.conditions import CID, Atoms
+from segmentkit.sql.given_catalog import GivenCatalog
 from segmentkit.sql.layout import TableLayout
 from segmentkit.sql.patterns import recency_sql, sequence_sql
 
@@ -54,7 +55,7 @@ class _Compiler:
     def __init__(self, catalog: Catalog, builder: Builder, now: datetime, tz: tzinfo) -> None:
         self.catalog = catalog
         self.builder = builder
-        self.atoms = Atoms(builder, now=now, tz=tz)
+        self.atoms = Atoms(builder, catalog, now=now, tz=tz)
         self.segments: dict[str, str] = {}  # segment name -> CTE name
         self.ctes: list[tuple[str, exp.Select]] = []
         self._dispatch: dict[type[Any], Callable[[Any], exp.Select]] = {
@@ -157,7 +158,10 @@ def compile_query(
 
 
 def _catalog_of(repo: Any) -> Catalog:
-    """The types, segments and attributes of a repository (or a snapshot)."""
+    """The types, segments and attributes of a repository (or a snapshot),
+    or a catalog given as it is (``sql.given_catalog``)."""
+    if isinstance(repo, GivenCatalog):
+        return repo
     catalog = getattr(repo, "catalog", None)
     if callable(catalog):
         found: Catalog = catalog()

@@ -11,11 +11,11 @@ it starts from the contacts table.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, tzinfo
 
 from sqlglot import exp
 
+from segmentkit.engine.catalog import Catalog
 from segmentkit.engine.conditions import count_predicate
 from segmentkit.engine.windows import period_bounds, window_bounds
 from segmentkit.language.ast import (
@@ -34,12 +34,9 @@ from segmentkit.sql.builder import Builder
 from segmentkit.sql.comparisons import (
     OPERATORS as _OPERATORS,
 )
-from segmentkit.sql.comparisons import (
-    Comparisons,
-    Source,
-    comparison_sql,
-    restriction_sql,
-)
+from segmentkit.sql.comparisons import Comparisons, comparison_sql, restriction_sql
+from segmentkit.sql.operands import Source, as_double
+from segmentkit.sql.sources import Sources
 
 __all__ = ["Atoms"]
 
@@ -49,9 +46,10 @@ CID = "cid"
 class Atoms:
     """Compiles the atoms of one query, at one ``now`` in one ``tz``."""
 
-    def __init__(self, builder: Builder, *, now: datetime, tz: tzinfo) -> None:
+    def __init__(self, builder: Builder, catalog: Catalog, *, now: datetime, tz: tzinfo) -> None:
         self.builder, self.now, self.tz = builder, now, tz
         self._aliases = 0
+        self.sources = Sources(builder, catalog, self.alias)
 
     def alias(self, prefix: str) -> str:
         self._aliases += 1
@@ -73,10 +71,7 @@ class Atoms:
 
     def profile(self, node: ProfileCondition) -> exp.Select:
         select, alias = self.contacts()
-        layout = self.builder.layout
-        source = self._source(
-            alias, layout.profile_keys, layout.contact_lists, layout.contact_id, "contact_id"
-        )
+        source = self.sources.contact(alias)
         condition = comparison_sql(node.comparison, source, self.builder, tz=self.tz, now=self.now)
         return select.where(condition)
 
@@ -91,35 +86,6 @@ class Atoms:
         )
 
     # -- records ----------------------------------------------------------------------
-
-    def _source(
-        self, alias: str, keys_column: str, lists_table: str, owner_column: str, list_owner: str
-    ) -> Source:
-        builder = self.builder
-
-        def key(field: str) -> exp.Expr:
-            return builder.json_text(builder.column(keys_column, alias), field)
-
-        def items(field: str, test: object) -> exp.Select:
-            lists = self.alias("l")
-            item = builder.column("k", lists)
-            return (
-                exp.select(exp.Literal.number(1))
-                .from_(builder.table(lists_table, lists))
-                .where(
-                    exp.EQ(
-                        this=builder.column(list_owner, lists),
-                        expression=builder.column(owner_column, alias),
-                    ),
-                    exp.EQ(
-                        this=builder.column("field", lists),
-                        expression=exp.Literal.string(field),
-                    ),
-                    test(item),  # type: ignore[operator]
-                )
-            )
-
-        return Source(key=key, items=items)
 
     def records(
         self,
@@ -142,9 +108,14 @@ class Atoms:
         start, end = bounds
         conditions: list[exp.Expr] = [
             exp.EQ(this=column(layout.type), expression=builder.value(node.type)),
-            exp.not_(column(layout.canceled)),
             exp.LT(this=column(layout.timestamp), expression=builder.instant(end)),
         ]
+        if layout.canceled is not None:
+            canceled: exp.Expr = column(layout.canceled)
+            # A user's table may leave it NULL: that is not canceled.
+            if not layout.keys:
+                canceled = exp.Is(this=canceled, expression=exp.true())
+            conditions.append(exp.not_(canceled))
         if start is not None:
             conditions.append(
                 exp.GTE(this=column(layout.timestamp), expression=builder.instant(start))
@@ -154,13 +125,7 @@ class Atoms:
             contacts, _ = self.contacts()
             conditions.append(owner.isin(query=contacts))
         if node.where is not None:
-            source = self._source(
-                alias,
-                layout.property_keys,
-                layout.interaction_lists,
-                layout.interaction_id,
-                "interaction_id",
-            )
+            source = self.sources.record(alias, node.type)
             conditions.append(self._restriction(node.where, source))
         selected = [
             exp.alias_(owner, CID),
@@ -168,7 +133,7 @@ class Atoms:
             exp.alias_(column(layout.interaction_id), "rid"),
         ]
         if having is not None:
-            selected.append(exp.alias_(self._having_value(having, alias), "hv"))
+            selected.append(exp.alias_(self._having_value(having, alias, node.type), "hv"))
         return (
             exp.select(*selected)
             .from_(builder.table(layout.interactions, alias))
@@ -194,7 +159,7 @@ class Atoms:
             having = [self._count(node.count, count)]
             if node.having is not None:
                 assert aggregate is not None
-                having.append(self._having(node.having, aggregate))
+                having.append(self._having(node, aggregate))
             return (
                 exp.select(self.builder.column(CID, records))
                 .from_(base.subquery(records))
@@ -216,7 +181,7 @@ class Atoms:
             lambda g: [
                 self._count(node.count, _coalesce_zero(self.builder.column("n", g))),
                 *(
-                    [self._having(node.having, self.builder.column("a", g))]
+                    [self._having(node, self.builder.column("a", g))]
                     if node.having is not None
                     else []
                 ),
@@ -249,13 +214,12 @@ class Atoms:
 
     # -- having -------------------------------------------------------------------------------
 
-    def _having_value(self, having: Having, alias: str) -> exp.Expr:
-        """The value an aggregate reads: a number for sum / avg, else the key."""
-        layout, column = self.builder.layout, self.builder.column
+    def _having_value(self, having: Having, alias: str, type_name: str) -> exp.Expr:
+        """The value an aggregate reads: a number for sum / avg, else one
+        that compares as the value does (``Sources.aggregated``)."""
         if having.function in ("sum", "avg"):
-            text = self.builder.json_text(column(layout.properties, alias), having.field)
-            return exp.cast(text, exp.DataType.Type.DOUBLE)
-        return self.builder.json_text(column(layout.property_keys, alias), having.field)
+            return self.sources.number(alias, type_name, having.field)
+        return self.sources.aggregated(alias, type_name, having.field)
 
     def _aggregate(self, having: Having, records: str) -> exp.Expr:
         value = self.builder.column("hv", records)
@@ -265,19 +229,24 @@ class Atoms:
             return exp.Avg(this=value)
         if having.function == "distinct":
             return exp.Count(this=exp.Distinct(expressions=[value]))
-        ordered = self.builder.ordered(value)
+        # Keys are text to order by code point; a user's values are read in
+        # their own types, text already ordered so (Sources.aggregated).
+        ordered = self.builder.ordered(value) if self.builder.layout.keys else value
         return exp.Min(this=ordered) if having.function == "min" else exp.Max(this=ordered)
 
-    def _having(self, having: Having, aggregate: exp.Expr) -> exp.Expr:
+    def _having(self, node: InteractionCondition, aggregate: exp.Expr) -> exp.Expr:
         """TRUE when the aggregate passes; sum and distinct of no values are 0."""
+        having = node.having
+        assert having is not None
         if having.function in ("sum", "distinct"):
             aggregate = _coalesce_zero(aggregate)
         if having.function in ("sum", "avg", "distinct"):
             assert isinstance(having.value, NumberLiteral)  # the checker sees to it
-            literal = self.builder.value(_double(having.value.value))
+            literal = self.builder.value(as_double(having.value.value))
             return _is_true(_OPERATORS[having.operator](this=aggregate, expression=literal))
         comparisons = Comparisons(self.builder, self.tz, self.now)
-        return _is_true(comparisons.scalar(having.operator, having.value, aggregate))
+        value = self.sources.aggregate_operand(aggregate, node.type, having.field)
+        return _is_true(comparisons.scalar(having.operator, having.value, value))
 
     # -- periodic windows -------------------------------------------------------------------
 
@@ -337,17 +306,6 @@ class Atoms:
                 .where(*held(group))
             )
         return self._with_everyone(grouped, held)
-
-
-def _double(number: int | float) -> int | float:
-    """A number an engine takes as a parameter: an int beyond 64 bits as the
-    nearest double (sums are doubles in SQL, docs/sql.md)."""
-    if isinstance(number, int) and not -(2**63) <= number < 2**63:
-        try:
-            return float(number)
-        except OverflowError:
-            return math.inf if number > 0 else -math.inf
-    return number
 
 
 def _coalesce_zero(value: exp.Expr) -> exp.Expr:

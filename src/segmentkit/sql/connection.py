@@ -81,9 +81,14 @@ class _Postgres(Connection):
     dialect = "postgres"
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        with self.raw.cursor() as cursor:
-            cursor.execute(sql, params or None)
-            result: list[tuple[Any, ...]] = cursor.fetchall()
+        try:
+            with self.raw.cursor() as cursor:
+                cursor.execute(sql, params or None)
+                result: list[tuple[Any, ...]] = cursor.fetchall()
+        except BaseException:
+            if self.raw.autocommit is False:
+                self.raw.rollback()  # a failed read must not leave the connection unusable
+            raise
         if self.raw.autocommit is False and self.raw.info.transaction_status:
             self.raw.commit()  # a read opens a transaction; do not leave it open
         return result

@@ -11,8 +11,7 @@ each write is one transaction. Queries run as one statement
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import Any
@@ -28,20 +27,16 @@ from segmentkit.repository.attributes import checked_kinds, declaration_changes
 from segmentkit.repository.segment_catalog import SegmentCatalog
 from segmentkit.sql.compile import compile_query
 from segmentkit.sql.connection import Connection, connect
+from segmentkit.sql.given_catalog import GivenCatalog, given_catalog
 from segmentkit.sql.layout import TableLayout
 from segmentkit.sql.rows import (
     contact_from_row,
     contact_table_rows,
-    holds_nul,
     interaction_from_row,
     interaction_table_rows,
 )
-from segmentkit.sql.schema import (
-    CONTACT_COLUMNS,
-    create_statements,
-    existing_tables_sql,
-    owned_tables,
-)
+from segmentkit.sql.schema import CONTACT_COLUMNS
+from segmentkit.sql.tables import Tables, equals
 from segmentkit.storage.builtin_types import BUILTIN_TYPES
 from segmentkit.storage.contact_table import ContactTable, fitted, new_contact_ids
 from segmentkit.storage.interaction_store import registration_changes
@@ -57,143 +52,119 @@ from segmentkit.storage.validation import (
 __all__ = ["SqlRepository"]
 
 _INTERACTIONS = TypeAdapter(list[Interaction])
-# Ids per IN list when asking which exist: well under every engine's limit.
-_CHUNK = 1000
-
-
-@dataclass(frozen=True)
-class _Catalog:
-    types: Mapping[str, InteractionType]
-    segments: Mapping[str, Segment]
-    attributes: Mapping[str, FieldKind]
 
 
 class SqlRepository:
     """A repository whose records live in a DuckDB or PostgreSQL database."""
 
-    def __init__(self, connection: Any, *, layout: TableLayout | None = None) -> None:
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        layout: TableLayout | None = None,
+        types: Iterable[InteractionType | Mapping[str, Any]] | None = None,
+        segments: Iterable[Segment | Mapping[str, Any]] | None = None,
+        attributes: Mapping[str, FieldKind] | None = None,
+    ) -> None:
+        """Over segmentkit's own tables (the default layout) everything is in
+        the database. Over a user's own tables (``TableLayout(keys=False)``)
+        the repository is read-only and ``types``, ``segments`` and
+        ``attributes`` are its catalog (docs/sql.md "Your own tables")."""
+        if layout is not None and not isinstance(layout, TableLayout):
+            raise InvalidArgumentError("layout must be a TableLayout", argument="layout")
         self._db: Connection = connect(connection)
         self.layout = layout if layout is not None else TableLayout()
         self.dialect = self._db.dialect
-        if self.layout.keys and not self._tables_ready():
+        self._tables = Tables(self._db, self.layout)
+        self._given: GivenCatalog | None = None
+        if not self.layout.keys:
+            self._given = given_catalog(types, segments, attributes)
+            return
+        if types is not None or segments is not None or attributes is not None:
+            raise InvalidArgumentError(
+                "types, segments and attributes are given only over your own tables "
+                "(TableLayout(keys=False)); here register_type, save_segment and "
+                "declare_attributes keep them in the database",
+                argument="types" if types is not None else "segments",
+            )
+        if not self._tables.ready():
             with self._db.transaction():
-                for statement in create_statements(self.layout, self.dialect):
-                    self._db.run(statement)
-                if not self._db.rows(
-                    self._select(self.layout.types, ["name"]).limit(1).sql(dialect=self.dialect)
-                ):
+                self._tables.create()
+                any_type = self._tables.select(self.layout.types, ["name"]).limit(1)
+                if not self._tables.rows(any_type):
                     self._write_types(BUILTIN_TYPES)
 
-    def _tables_ready(self) -> bool:
-        found = {row[0] for row in self._db.rows(existing_tables_sql(self.layout, self.dialect))}
-        return found >= set(owned_tables(self.layout))
+    @property
+    def _canceled(self) -> str:
+        # Own tables always have the column (TableLayout checks it).
+        return self.layout.canceled or "canceled"
 
-    # -- SQL helpers --------------------------------------------------------------------
-
-    def _table(self, name: str) -> exp.Table:
-        schema = self.layout.schema_name
-        return exp.Table(
-            this=exp.to_identifier(name, quoted=True),
-            db=exp.to_identifier(schema, quoted=True) if schema else None,
-        )
-
-    def _select(self, table: str, columns: Sequence[str]) -> exp.Select:
-        return exp.select(*(exp.column(c, quoted=True) for c in columns)).from_(self._table(table))
-
-    def _sql(self, expression: exp.Expr) -> str:
-        return expression.sql(dialect=self.dialect)
-
-    def _insert(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        if rows:
-            marks = tuple(exp.Placeholder() for _ in rows[0])  # positional: ? or %s
-            statement = exp.insert(exp.values([marks]), self._table(table))
-            self._db.insert(self._sql(statement), rows)
-
-    def _storable(self, records: Sequence[Any], noun: str) -> None:
-        """Refuse, before the database does, what it cannot store: NUL in
-        PostgreSQL text (and so in JSONB)."""
-        if self.dialect != "postgres":
-            return
-        for position, record in enumerate(records):
-            if holds_nul(record.model_dump()):
-                raise RecordError(
-                    f"the {noun} holds a NUL character, which PostgreSQL text cannot store",
-                    position=position,
-                    record_id=getattr(record, "id", None) or getattr(record, "name", None),
-                )
-
-    def _existing(self, table: str, column: str, ids: Iterable[str]) -> set[str]:
-        """Which of ``ids`` are in ``table.column``."""
-        wanted = list(dict.fromkeys(ids))
-        found: set[str] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            params = {f"p{i}": value for i, value in enumerate(chunk)}
-            query = self._select(table, [column]).where(
-                exp.column(column, quoted=True).isin(
-                    *(exp.Placeholder(this=name) for name in params)
-                )
+    def _writable(self, action: str) -> None:
+        """Refuse a write over a user's own tables, which segmentkit only reads."""
+        if self._given is not None:
+            raise InvalidArgumentError(
+                f"{action} needs segmentkit's own tables: a TableLayout with keys=False "
+                "points at your own tables, which segmentkit only reads",
+                argument="layout",
             )
-            found.update(row[0] for row in self._db.rows(self._sql(query), params))
-        return found
 
     # -- types ----------------------------------------------------------------------------
 
     def types(self) -> Mapping[str, InteractionType]:
         """The registered types by name (built-in ones included)."""
-        if not self.layout.keys:
-            return MappingProxyType({t.name: t for t in BUILTIN_TYPES})
-        rows = self._db.rows(self._sql(self._select(self.layout.types, ["definition"])))
+        if self._given is not None:
+            return self._given.types
+        rows = self._tables.rows(self._tables.select(self.layout.types, ["definition"]))
         found = (InteractionType.model_validate_json(row[0]) for row in rows)
         return MappingProxyType({t.name: t for t in sorted(found, key=lambda t: t.name)})
 
     def _write_types(self, types: Iterable[InteractionType]) -> None:
-        self._insert(self.layout.types, [(t.name, t.model_dump_json()) for t in types])
+        self._tables.insert(self.layout.types, [(t.name, t.model_dump_json()) for t in types])
 
     def register_type(self, interaction_type: InteractionType | Mapping[str, Any]) -> None:
         """Register an interaction type; the same rules as ``InMemoryRepository``."""
+        self._writable("register_type")
         new = validate_one(InteractionType, interaction_type, "interaction type")
-        self._storable([new], "interaction type")
+        self._tables.refuse_unstorable([new], "interaction type")
         old = self.types().get(new.name)
         if old is not None and not registration_changes(old, new):
             return
         with self._db.transaction():
-            self._delete(self.layout.types, "name", new.name)
+            self._tables.delete(self.layout.types, "name", new.name)
             self._write_types([new])
-
-    def _delete(self, table: str, column: str, value: str) -> None:
-        statement = exp.delete(self._table(table)).where(_equals(column))
-        self._db.run(self._sql(statement), {"v": value})
 
     # -- contacts ---------------------------------------------------------------------------
 
     def add_contacts(self, records: Iterable[Contact | Mapping[str, Any]]) -> int:
         """Add a batch of contacts; all or nothing. Returns how many."""
+        self._writable("add_contacts")
         batch = ContactTable.validated(records)
-        self._storable(batch, "contact")
+        self._tables.refuse_unstorable(batch, "contact")
         declared = self.attributes()
         if declared:
             schema = TypeSchema("contact", dict(declared), (), noun="attribute")
             batch = [fitted(contact, schema, position) for position, contact in enumerate(batch)]
-        known = self._existing(self.layout.contacts, self.layout.contact_id, (c.id for c in batch))
+        ids = (c.id for c in batch)
+        known = self._tables.existing(self.layout.contacts, self.layout.contact_id, ids)
         new_contact_ids(batch, known)
         rows, lists = contact_table_rows(batch)
         with self._db.transaction():
-            self._insert(self.layout.contacts, rows)
-            self._insert(self.layout.contact_lists, lists)
+            self._tables.insert(self.layout.contacts, rows)
+            self._tables.insert(self.layout.contact_lists, lists)
         return len(batch)
 
     def attributes(self) -> Mapping[str, FieldKind]:
         """The declared contact attribute kinds, ``{}`` until declared."""
-        if not self.layout.keys:
-            return MappingProxyType({})
-        rows = self._db.rows(self._sql(self._select(self.layout.attribute_kinds, ["name", "kind"])))
+        if self._given is not None:
+            return self._given.attributes
+        rows = self._tables.rows(self._tables.select(self.layout.attribute_kinds, ["name", "kind"]))
         return MappingProxyType({name: kind for name, kind in sorted(rows)})
 
     def declare_attributes(self, kinds: Mapping[str, FieldKind]) -> None:
         """Declare contact attribute kinds; the in-memory repository's rules
         (declarations add up; contacts that do not fit, or a live segment that
         would no longer check, refuse it and nothing changes)."""
+        self._writable("declare_attributes")
         declared = checked_kinds(kinds)
         if not declared:
             return
@@ -204,38 +175,41 @@ class SqlRepository:
         rows, lists = contact_table_rows(changed.values())
         with self._db.transaction():
             for contact in changed.values():
-                self._delete(self.layout.contacts, self.layout.contact_id, contact.id)
-                self._delete(self.layout.contact_lists, "contact_id", contact.id)
-            self._insert(self.layout.contacts, rows)
-            self._insert(self.layout.contact_lists, lists)
+                self._tables.delete(self.layout.contacts, self.layout.contact_id, contact.id)
+                self._tables.delete(self.layout.contact_lists, "contact_id", contact.id)
+            self._tables.insert(self.layout.contacts, rows)
+            self._tables.insert(self.layout.contact_lists, lists)
             for name in declared:
-                self._delete(self.layout.attribute_kinds, "name", name)
-            self._insert(self.layout.attribute_kinds, sorted(declared.items()))
+                self._tables.delete(self.layout.attribute_kinds, "name", name)
+            self._tables.insert(self.layout.attribute_kinds, sorted(declared.items()))
 
     def contacts(self) -> Iterator[Contact]:
         """Every contact, by id."""
+        self._writable("reading contacts back")
         query = self._contact_select().order_by(exp.column(self.layout.contact_id, quoted=True))
-        return (contact_from_row(row) for row in self._db.rows(self._sql(query)))
+        return (contact_from_row(row) for row in self._tables.rows(query))
 
     def get_contact(self, contact_id: str) -> Contact | None:
         """The contact with this id, or None."""
+        self._writable("reading contacts back")
         if not isinstance(contact_id, str):
             return None
-        query = self._contact_select().where(_equals(self.layout.contact_id))
-        rows = self._db.rows(self._sql(query), {"v": contact_id})
+        query = self._contact_select().where(equals(self.layout.contact_id))
+        rows = self._tables.rows(query, {"v": contact_id})
         return contact_from_row(rows[0]) if rows else None
 
     def _contact_select(self) -> exp.Select:
         columns = [self.layout.contact_id, *CONTACT_COLUMNS, self.layout.attributes]
-        return self._select(self.layout.contacts, columns)
+        return self._tables.select(self.layout.contacts, columns)
 
     # -- interactions ---------------------------------------------------------------------------
 
     def add_interactions(self, records: Iterable[Interaction | Mapping[str, Any]]) -> int:
         """Add a batch of interactions; all or nothing, the in-memory checks. Returns how many."""
+        self._writable("add_interactions")
         items = batch_items(records, "interaction")
         batch = validate_items(_INTERACTIONS, items, "interaction")
-        self._storable(batch, "interaction")
+        self._tables.refuse_unstorable(batch, "interaction")
         types = self.types()
         schemas = {name: TypeSchema.of(t) for name, t in types.items()}
         named = {record.contact_id for record in batch}
@@ -246,22 +220,24 @@ class SqlRepository:
                 if isinstance(value, str):
                     named.add(value)
         layout = self.layout
-        contacts = self._existing(layout.contacts, layout.contact_id, named)
-        known = self._existing(layout.interactions, layout.interaction_id, (r.id for r in batch))
+        contacts = self._tables.existing(layout.contacts, layout.contact_id, named)
+        ids = (r.id for r in batch)
+        known = self._tables.existing(layout.interactions, layout.interaction_id, ids)
         checked = interaction_rows(
             batch, schemas=schemas, positions=dict.fromkeys(contacts, 0), known_ids=known
         )
         fitted = [row[2] for type_rows in checked.values() for row in type_rows]
         rows, lists = interaction_table_rows(fitted)
         with self._db.transaction():
-            self._insert(layout.interactions, rows)
-            self._insert(layout.interaction_lists, lists)
+            self._tables.insert(layout.interactions, rows)
+            self._tables.insert(layout.interaction_lists, lists)
         return len(batch)
 
     def interactions(self, type: str | None = None) -> Iterator[Interaction]:
         """The interactions of one type, or of all, oldest first (ties by id).
 
         An unregistered type name raises InvalidArgumentError, as in memory."""
+        self._writable("reading interactions back")
         layout = self.layout
         query = self._interaction_select()
         params: dict[str, Any] = {}
@@ -273,20 +249,21 @@ class SqlRepository:
                     + (did_you_mean(type, types) if isinstance(type, str) else ""),
                     argument="type",
                 )
-            query = query.where(_equals(layout.type))
+            query = query.where(equals(layout.type))
             params["v"] = type
         query = query.order_by(
             exp.column(layout.timestamp, quoted=True),
             exp.column(layout.interaction_id, quoted=True),
         )
-        return (interaction_from_row(row) for row in self._db.rows(self._sql(query), params))
+        return (interaction_from_row(row) for row in self._tables.rows(query, params))
 
     def get_interaction(self, interaction_id: str) -> Interaction | None:
         """The interaction with this id, or None."""
+        self._writable("reading interactions back")
         if not isinstance(interaction_id, str):
             return None
-        query = self._interaction_select().where(_equals(self.layout.interaction_id))
-        rows = self._db.rows(self._sql(query), {"v": interaction_id})
+        query = self._interaction_select().where(equals(self.layout.interaction_id))
+        rows = self._tables.rows(query, {"v": interaction_id})
         return interaction_from_row(rows[0]) if rows else None
 
     def _interaction_select(self) -> exp.Select:
@@ -296,13 +273,14 @@ class SqlRepository:
             layout.type,
             layout.interaction_contact,
             layout.timestamp,
-            layout.canceled,
+            self._canceled,
             layout.properties,
         ]
-        return self._select(layout.interactions, columns)
+        return self._tables.select(layout.interactions, columns)
 
     def cancel_interactions(self, ids: Iterable[str]) -> int:
         """Mark interactions canceled; an unknown id is a RecordError and changes nothing."""
+        self._writable("cancel_interactions")
         if isinstance(ids, str | bytes):
             ids = [ids]
         try:
@@ -311,56 +289,36 @@ class SqlRepository:
             raise RecordError(f"expected an iterable of interaction ids: {error}") from None
         layout = self.layout
         strings = [i for i in wanted if isinstance(i, str)]
-        known = self._existing(layout.interactions, layout.interaction_id, strings)
+        known = self._tables.existing(layout.interactions, layout.interaction_id, strings)
         for position, interaction_id in enumerate(wanted):
             if not (isinstance(interaction_id, str) and interaction_id in known):
                 raise RecordError(f"no interaction with id {interaction_id!r}", position=position)
-        unique = list(dict.fromkeys(strings))
-        canceled = exp.column(layout.canceled, quoted=True)
-        changed = 0
         with self._db.transaction():
-            for start in range(0, len(unique), _CHUNK):
-                chunk = unique[start : start + _CHUNK]
-                params = {f"p{i}": value for i, value in enumerate(chunk)}
-                matching = exp.and_(
-                    exp.column(layout.interaction_id, quoted=True).isin(
-                        *(exp.Placeholder(this=name) for name in params)
-                    ),
-                    exp.not_(canceled),
-                )
-                counted = (
-                    exp.select(exp.Count(this=exp.Star()))
-                    .from_(self._table(layout.interactions))
-                    .where(matching)
-                )
-                changed += int(self._db.rows(self._sql(counted), params)[0][0])
-                update = exp.update(
-                    self._table(layout.interactions),
-                    {layout.canceled: exp.true()},
-                    where=matching.copy(),
-                )
-                self._db.run(self._sql(update), params)
-        return changed
+            return self._tables.cancel(strings)
 
     # -- segments ---------------------------------------------------------------------------------
 
     def segments(self) -> Iterator[Segment]:
-        query = self._select(self.layout.segments, ["definition"]).order_by(
+        if self._given is not None:
+            return iter(self._given.segments.values())
+        query = self._tables.select(self.layout.segments, ["definition"]).order_by(
             exp.column("position", quoted=True)
         )
-        return (Segment.model_validate_json(row[0]) for row in self._db.rows(self._sql(query)))
+        return (Segment.model_validate_json(row[0]) for row in self._tables.rows(query))
 
     def get_segment(self, name: str) -> Segment | None:
         """The saved segment with this name, or None."""
         if not isinstance(name, str):
             return None
-        query = self._select(self.layout.segments, ["definition"]).where(_equals("name"))
-        rows = self._db.rows(self._sql(query), {"v": name})
+        if self._given is not None:
+            return self._given.segments.get(name)
+        query = self._tables.select(self.layout.segments, ["definition"]).where(equals("name"))
+        rows = self._tables.rows(query, {"v": name})
         return Segment.model_validate_json(rows[0][0]) if rows else None
 
-    def catalog(self) -> _Catalog:
+    def catalog(self) -> GivenCatalog:
         """What queries are checked against: types, segments, attribute kinds."""
-        return _Catalog(
+        return GivenCatalog(
             self.types(),
             MappingProxyType({s.name: s for s in self.segments()}),
             self.attributes(),
@@ -368,11 +326,12 @@ class SqlRepository:
 
     def save_segment(self, segment: Segment | Mapping[str, Any]) -> None:
         """Create or replace a segment by name; the in-memory repository's checks."""
+        self._writable("save_segment")
         new = validate_one(Segment, segment, "segment")
-        self._storable([new], "segment")
+        self._tables.refuse_unstorable([new], "segment")
         saved = list(self.segments())
         members = new.members or ()
-        contacts = self._existing(self.layout.contacts, self.layout.contact_id, members)
+        contacts = self._tables.existing(self.layout.contacts, self.layout.contact_id, members)
         SegmentCatalog.restored(saved).saved(
             new, types=self.types(), contacts=contacts, attributes=self.attributes()
         )
@@ -382,11 +341,12 @@ class SqlRepository:
         names = [s.name for s in saved]
         position = names.index(segment.name) if segment.name in names else len(names)
         with self._db.transaction():
-            self._delete(self.layout.segments, "name", segment.name)
+            self._tables.delete(self.layout.segments, "name", segment.name)
             row = (segment.name, position, segment.model_dump_json())
-            self._insert(self.layout.segments, [row])
+            self._tables.insert(self.layout.segments, [row])
 
     def go_live(self, name: str) -> Segment:
+        self._writable("go_live")
         saved = list(self.segments())
         _, segment = SegmentCatalog.restored(saved).went_live(
             name, types=self.types(), attributes=self.attributes()
@@ -395,6 +355,7 @@ class SqlRepository:
         return segment
 
     def stop(self, name: str) -> Segment:
+        self._writable("stop")
         saved = list(self.segments())
         _, segment = SegmentCatalog.restored(saved).stopped(name)
         self._write_segment(segment, saved)
@@ -422,8 +383,3 @@ class SqlRepository:
                 argument="segment_name",
             )
         return self.evaluate_query(SegmentReference(name=segment_name), now=now, tz=tz)
-
-
-def _equals(column: str) -> exp.Expr:
-    """``column = :v``: the one value a lookup or a delete binds."""
-    return exp.EQ(this=exp.column(column, quoted=True), expression=exp.Placeholder(this="v"))

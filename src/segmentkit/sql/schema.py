@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from segmentkit.sql.layout import TableLayout
+from segmentkit.sql.layout import CONTACT_COLUMNS, TableLayout
 
 __all__ = [
     "CONTACT_COLUMNS",
@@ -20,8 +20,6 @@ __all__ = [
     "owned_tables",
 ]
 
-# The contact model's own fields, stored as columns (attributes are JSON).
-CONTACT_COLUMNS = ("name", "email", "type", "company_id", "salesperson_code")
 INTERACTION_COLUMNS = ("id", "type", "contact_id", "timestamp", "canceled", "properties", "keys")
 
 _TEXT = exp.DType.TEXT
@@ -123,7 +121,7 @@ def create_statements(layout: TableLayout, dialect: str) -> list[str]:
             _column(layout.type, _TEXT, null=False),
             _column(layout.interaction_contact, _TEXT, null=False),
             _column(layout.timestamp, exp.DType.TIMESTAMPTZ, null=False),
-            _column(layout.canceled, exp.DType.BOOLEAN, null=False),
+            _column(layout.canceled or "canceled", exp.DType.BOOLEAN, null=False),
             _column(layout.properties, json, null=False),
             _column(layout.property_keys, json, null=False),
         ]),

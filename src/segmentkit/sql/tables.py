@@ -1,0 +1,115 @@
+"""``Tables``: the statements ``SqlRepository`` runs on the tables it keeps
+(select, insert, delete, which ids exist), written with sqlglot for the
+connection's dialect over the layout's names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlglot import exp
+
+from segmentkit.errors import RecordError
+from segmentkit.sql.connection import Connection
+from segmentkit.sql.id_chunks import id_chunks, one_of
+from segmentkit.sql.layout import TableLayout
+from segmentkit.sql.rows import holds_nul
+from segmentkit.sql.schema import create_statements, existing_tables_sql, owned_tables
+
+__all__ = ["Tables", "equals"]
+
+
+class Tables:
+    def __init__(self, db: Connection, layout: TableLayout) -> None:
+        self.db, self.layout, self.dialect = db, layout, db.dialect
+
+    # -- the tables themselves ---------------------------------------------------------
+
+    def ready(self) -> bool:
+        """Whether every table exists (then nothing is created, so a
+        read-only connection to a ready database works)."""
+        found = {row[0] for row in self.db.rows(existing_tables_sql(self.layout, self.dialect))}
+        return found >= set(owned_tables(self.layout))
+
+    def create(self) -> None:
+        for statement in create_statements(self.layout, self.dialect):
+            self.db.run(statement)
+
+    # -- statements ----------------------------------------------------------------------
+
+    def table(self, name: str) -> exp.Table:
+        schema = self.layout.schema_name
+        return exp.Table(
+            this=exp.to_identifier(name, quoted=True),
+            db=exp.to_identifier(schema, quoted=True) if schema else None,
+        )
+
+    def select(self, table: str, columns: Sequence[str]) -> exp.Select:
+        return exp.select(*(exp.column(c, quoted=True) for c in columns)).from_(self.table(table))
+
+    def sql(self, expression: exp.Expr) -> str:
+        return expression.sql(dialect=self.dialect)
+
+    def rows(self, query: exp.Expr, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.db.rows(self.sql(query), params)
+
+    def insert(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        if rows:
+            marks = tuple(exp.Placeholder() for _ in rows[0])  # positional: ? or %s
+            statement = exp.insert(exp.values([marks]), self.table(table))
+            self.db.insert(self.sql(statement), rows)
+
+    def delete(self, table: str, column: str, value: str) -> None:
+        statement = exp.delete(self.table(table)).where(equals(column))
+        self.db.run(self.sql(statement), {"v": value})
+
+    def existing(self, table: str, column: str, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are in ``table.column``."""
+        found: set[str] = set()
+        for params in id_chunks(ids):
+            query = self.select(table, [column]).where(one_of(column, params))
+            found.update(row[0] for row in self.db.rows(self.sql(query), params))
+        return found
+
+    def cancel(self, ids: Iterable[str]) -> int:
+        """Mark the interactions with these ids canceled; how many changed."""
+        layout = self.layout
+        canceled = layout.canceled or "canceled"  # own tables always have it
+        changed = 0
+        for params in id_chunks(ids):
+            matching = exp.and_(
+                one_of(layout.interaction_id, params),
+                exp.not_(exp.column(canceled, quoted=True)),
+            )
+            counted = (
+                exp.select(exp.Count(this=exp.Star()))
+                .from_(self.table(layout.interactions))
+                .where(matching)
+            )
+            changed += int(self.rows(counted, params)[0][0])
+            update = exp.update(
+                self.table(layout.interactions), {canceled: exp.true()}, where=matching.copy()
+            )
+            self.db.run(self.sql(update), params)
+        return changed
+
+    # -- what the database cannot hold ---------------------------------------------------
+
+    def refuse_unstorable(self, records: Sequence[Any], noun: str) -> None:
+        """Refuse, before the database does, what it cannot store: NUL in
+        PostgreSQL text (and so in JSONB)."""
+        if self.dialect != "postgres":
+            return
+        for position, record in enumerate(records):
+            if holds_nul(record.model_dump()):
+                raise RecordError(
+                    f"the {noun} holds a NUL character, which PostgreSQL text cannot store",
+                    position=position,
+                    record_id=getattr(record, "id", None) or getattr(record, "name", None),
+                )
+
+
+def equals(column: str) -> exp.Expr:
+    """``column = :v``: the one value a lookup or a delete binds."""
+    return exp.EQ(this=exp.column(column, quoted=True), expression=exp.Placeholder(this="v"))
