@@ -110,6 +110,14 @@ def test_tokens_of_one_query() -> None:
     ]
 
 
+def test_only_the_name_after_having_is_an_aggregate() -> None:
+    tokens = _tokens("Purchase having  max (amount) > 1 and not\nsegment A\n(all)")
+    assert (Name.Function, "max") in tokens
+    assert (Name, "A") in tokens
+    assert (Keyword, "having") in tokens
+    assert _tokens("having not")[-1] == (Operator.Word, "not")
+
+
 def test_dates_and_datetimes_are_one_token_each() -> None:
     tokens = _tokens("since 2026-01-05 before 2026-01-05T10:00:00.5+01:00")
     assert (Literal.Date, "2026-01-05") in tokens

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pygments.lexer import LexerContext, RegexLexer
+from pygments.lexer import LexerContext, RegexLexer, default
 from pygments.token import (
     Comment,
     Keyword,
@@ -59,20 +59,23 @@ KEYWORD_TOKENS: dict[str, _TokenType] = {
 """The token class of each reserved word of the grammar."""
 
 _PUNCTUATION = ("LPAR", "RPAR", "LSQB", "RSQB", "COMMA", "DOT")
-_CALL_OPENS = re.compile("(?:" + _TERMINALS["WHITESPACE"] + r")?\(")
+# A word ends where a NAME could not go on.
+_WORD_END = r"(?![A-Za-z0-9_])"
 
 
 def _word(
     lexer: RegexLexer, match: re.Match[str], context: LexerContext | None = None
 ) -> Iterator[tuple[int, _TokenType, str]]:
     word = match.group()
-    token: _TokenType = Name
-    if word in KEYWORD_TOKENS:
-        token = KEYWORD_TOKENS[word]
-    elif _CALL_OPENS.match(match.string, match.end()):
-        # Only the aggregates of `having sum(amount)` are written name(...).
-        token = Name.Function
-    yield match.start(), token, word
+    yield match.start(), KEYWORD_TOKENS.get(word, Name), word
+
+
+def _aggregate(
+    lexer: RegexLexer, match: re.Match[str], context: LexerContext | None = None
+) -> Iterator[tuple[int, _TokenType, str]]:
+    # The name right after `having` is its aggregate: `having sum(amount)`.
+    word = match.group()
+    yield match.start(), KEYWORD_TOKENS.get(word, Name.Function), word
 
 
 class SegmentLexer(RegexLexer):
@@ -97,8 +100,15 @@ class SegmentLexer(RegexLexer):
             (_TERMINALS["NUMBER"], Number),
             # A name in backticks is a name, even when it spells a keyword.
             (_TERMINALS["QUOTED_NAME"], Name),
+            (_TERMINALS["HAVING"] + _WORD_END, KEYWORD_TOKENS["having"], "aggregate"),
             (_TERMINALS["NAME"], _word),
             (_TERMINALS["COMPARE_OP"], Operator),
             ("|".join(_TERMINALS[name] for name in _PUNCTUATION), Punctuation),
-        ]
+        ],
+        "aggregate": [
+            (_TERMINALS["WHITESPACE"], Whitespace),
+            (_TERMINALS["COMMENT"], Comment.Single),
+            (_TERMINALS["NAME"], _aggregate, "#pop"),
+            default("#pop"),
+        ],
     }
