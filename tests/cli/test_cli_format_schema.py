@@ -58,7 +58,7 @@ def test_check_lists_the_files_and_rewrites_nothing(
 def test_check_passes_on_canonical_files(capsys: Capture, files: tuple[Path, Path]) -> None:
     code, out, err = _run(capsys, "format", "--check", str(files[1]))
     assert (code, out) == (0, "")
-    assert err == "0 files would reformat, 1 file already canonical\n"
+    assert err == "0 files would be reformatted, 1 file already canonical\n"
 
 
 def test_the_repositorys_own_query_files_are_canonical(capsys: Capture) -> None:

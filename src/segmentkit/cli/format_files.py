@@ -50,7 +50,8 @@ def format_files(args: argparse.Namespace, out: TextIO) -> int:
             replace_atomically(name, canonical)
         out.write(f"{verb} {name}\n")
     unchanged = len(dict.fromkeys(args.files)) - len(changed)
-    print(f"{len(changed)} {_files(len(changed))} {verb}, {unchanged} "
+    done = "would be reformatted" if args.check else "reformatted"
+    print(f"{len(changed)} {_files(len(changed))} {done}, {unchanged} "
           f"{_files(unchanged)} already canonical", file=sys.stderr)
     return 1 if args.check and changed else 0
 
