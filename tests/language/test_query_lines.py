@@ -82,7 +82,7 @@ def test_formatting_the_valid_queries_file_is_idempotent_and_keeps_every_query()
     assert [parse(line) for line in formatted] == [parse(line) for line in originals]
 
 
-@given(st.lists(queries, max_size=5), st.lists(st.sampled_from(["", "# note", "#"]), max_size=5))
+@given(st.lists(queries, max_size=3), st.lists(st.sampled_from(["", "# note", "#"]), max_size=3))
 def test_canonical_lines_are_a_fixed_point(
     found: list[Query], comment_lines: list[str]
 ) -> None:
