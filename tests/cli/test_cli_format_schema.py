@@ -66,6 +66,23 @@ def test_the_repositorys_own_query_files_are_canonical(capsys: Capture) -> None:
     assert code == 0, err
 
 
+def test_a_byte_order_mark_is_ignored_and_not_written(capsys: Capture, tmp_path: Path) -> None:
+    canonical = tmp_path / "bom-canonical.txt"
+    canonical.write_bytes(b"\xef\xbb\xbf" + CANONICAL.encode())
+    messy = tmp_path / "bom-messy.txt"
+    messy.write_bytes(b"\xef\xbb\xbf" + MESSY.encode())
+    code, out, _ = _run(capsys, "format", str(canonical), str(messy))
+    assert (code, out) == (0, f"reformatted {messy}\n")
+    assert messy.read_bytes() == CANONICAL.encode()
+
+
+def test_a_file_named_twice_is_formatted_once(capsys: Capture, files: tuple[Path, Path]) -> None:
+    messy, _ = files
+    code, out, err = _run(capsys, "format", str(messy), str(messy))
+    assert (code, out) == (0, f"reformatted {messy}\n")
+    assert err == "1 file reformatted, 0 files already canonical\n"
+
+
 def test_an_invalid_query_in_one_file_rewrites_no_file(
     capsys: Capture, files: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -24,9 +24,10 @@ __all__ = ["format_files"]
 def format_files(args: argparse.Namespace, out: TextIO) -> int:
     """Exit status: 0 when done (or, with ``--check``, when every file is
     canonical), 1 when a file is refused or, with ``--check``, not canonical."""
+    names = list(dict.fromkeys(args.files))  # a file named twice is formatted once
     changed: dict[str, str] = {}
     failed = False
-    for name in dict.fromkeys(args.files):  # a file named twice is formatted once
+    for name in names:
         try:
             text = read_text(name)
             canonical = format_query_lines(text)
@@ -49,7 +50,7 @@ def format_files(args: argparse.Namespace, out: TextIO) -> int:
         if not args.check:
             replace_atomically(name, canonical)
         out.write(f"{verb} {name}\n")
-    unchanged = len(dict.fromkeys(args.files)) - len(changed)
+    unchanged = len(names) - len(changed)
     done = "would be reformatted" if args.check else "reformatted"
     print(f"{len(changed)} {_files(len(changed))} {done}, {unchanged} "
           f"{_files(unchanged)} already canonical", file=sys.stderr)
