@@ -27,6 +27,7 @@ demo: $(VENV)/.installed-base
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/segmentkit format --check tests/data/identity.txt
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy --strict src
@@ -40,6 +41,12 @@ test: lint typecheck pytest
 # so it is apart from `make test`.
 test-spark: $(VENV)/.installed-spark
 	$(BIN)/python -m pytest -m spark tests/spark
+
+# The documentation site, from docs/ into site/ (open site/index.html). The
+# test suite builds it too (tests/docs/test_site.py), so a broken link fails CI.
+.PHONY: docs
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.run

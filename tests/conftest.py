@@ -45,6 +45,13 @@ def _postgres_connection() -> object:
     return psycopg.connect(POSTGRES_URL)
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The test server's URL (skips, or fails under CI, without one)."""
+    _postgres_connection().close()  # type: ignore[attr-defined]
+    return str(POSTGRES_URL)
+
+
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[object]:
     connection = _postgres_connection()

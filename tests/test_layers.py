@@ -87,3 +87,26 @@ def test_imports_point_down(module_path: Path) -> None:
 def test_modules_stay_small(module_path: Path) -> None:
     lines = len(module_path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_MODULE_LINES, f"{module_path.name} has {lines} lines: split it"
+
+
+# The lexer is loaded by Pygments through its entry point, never by segmentkit:
+# importing segmentkit must not import pygments, an optional extra.
+PYGMENTS_MODULES = {"language/highlight.py"}
+
+
+def test_only_the_lexer_imports_pygments_and_nothing_imports_the_lexer() -> None:
+    importers = set()
+    for module_path in MODULES:
+        source = module_path.read_text(encoding="utf-8")
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            if any(name.split(".")[0] == "pygments" for name in names):
+                importers.add(module_path.relative_to(PACKAGE).as_posix())
+            assert "segmentkit.language.highlight" not in names, module_path.name
+    assert importers == PYGMENTS_MODULES

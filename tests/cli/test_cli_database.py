@@ -57,15 +57,14 @@ def test_a_duckdb_file_answers_as_the_data_file_does(
 
 
 def test_postgres_answers_as_the_data_file_does(
-    fresh_postgres: Callable[[], SqlRepository], capsys: Capture
+    fresh_postgres: Callable[[], SqlRepository], postgres_url: str, capsys: Capture
 ) -> None:
     database = copy_into(load_sample(), fresh_postgres())
     schema = database.layout.schema_name
     assert schema is not None
-    from conftest import POSTGRES_URL
 
     # The tables live in a schema of the test's own: the URL picks it.
-    url = f"{POSTGRES_URL}?options={quote(f'-csearch_path={schema}')}"
+    url = f"{postgres_url}?options={quote(f'-csearch_path={schema}')}"
     for text in QUERIES:
         expected = _run(capsys, "query", text, "--sample", "--now", NOW)
         assert _run(capsys, "query", text, "--db", url, "--now", NOW) == expected

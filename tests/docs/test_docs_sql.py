@@ -41,9 +41,7 @@ def test_the_python_examples_run() -> None:
     assert namespace["repo"].members("Openers", now=december) == {"ann"}  # type: ignore[attr-defined]
 
 
-def test_the_postgres_example_runs(postgres: Any) -> None:
-    from conftest import POSTGRES_URL
-
+def test_the_postgres_example_runs(postgres: Any, postgres_url: str) -> None:
     namespace = run_python_blocks(PAGE)
     (example,) = blocks(PAGE, "py")
     with postgres.cursor() as cursor:
@@ -51,7 +49,7 @@ def test_the_postgres_example_runs(postgres: Any) -> None:
         cursor.execute("CREATE SCHEMA segmentkit")
     postgres.commit()
     try:
-        exec(example.code.replace(SHOWN_URL, str(POSTGRES_URL)), namespace)
+        exec(example.code.replace(SHOWN_URL, str(postgres_url)), namespace)
         assert [c.id for c in namespace["repo"].contacts()] == ["ann"]  # type: ignore[attr-defined]
     finally:
         namespace["connection"].close()  # type: ignore[attr-defined]
@@ -65,15 +63,15 @@ def test_the_command_lines_print_what_the_page_shows(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     fresh_postgres: Callable[[], SqlRepository],
+    postgres_url: str,
 ) -> None:
     example = run_python_blocks(PAGE)["repo"]
     connection = duckdb.connect(str(tmp_path / "marketing.duckdb"))
     copy_into(example, SqlRepository(connection))  # type: ignore[arg-type]
     connection.close()
     on_server = copy_into(example, fresh_postgres())  # type: ignore[arg-type]
-    from conftest import POSTGRES_URL
 
-    url = f"{POSTGRES_URL}?options={quote(f'-csearch_path={on_server.layout.schema_name}')}"
+    url = f"{postgres_url}?options={quote(f'-csearch_path={on_server.layout.schema_name}')}"
     monkeypatch.chdir(tmp_path)
     commands = console_commands(PAGE, "segmentkit")
     assert len(commands) == 2

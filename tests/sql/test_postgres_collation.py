@@ -31,10 +31,8 @@ DATABASE = "segmentkit_icu_en_us"
 
 
 @pytest.fixture
-def icu_connection(postgres: Any) -> Iterator[Any]:
+def icu_connection(postgres: Any, postgres_url: str) -> Iterator[Any]:
     import psycopg
-
-    from conftest import POSTGRES_URL
 
     postgres.autocommit = True
     with postgres.cursor() as cursor:
@@ -44,7 +42,7 @@ def icu_connection(postgres: Any) -> Iterator[Any]:
             "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
         )
     postgres.autocommit = False
-    url = str(POSTGRES_URL).rsplit("/", 1)[0] + f"/{DATABASE}"
+    url = str(postgres_url).rsplit("/", 1)[0] + f"/{DATABASE}"
     connection = psycopg.connect(url)
     yield connection
     connection.close()

@@ -168,15 +168,13 @@ def test_a_second_duckdb_connection_sees_every_write(tmp_path: Path) -> None:
 
 
 def test_postgres_commits_each_write_for_other_connections(
-    fresh_postgres: Callable[[], SqlRepository], postgres: Any
+    fresh_postgres: Callable[[], SqlRepository], postgres: Any, postgres_url: str
 ) -> None:
     import psycopg
 
-    from conftest import POSTGRES_URL
-
     writer = fresh_postgres()
     assert postgres.autocommit is False  # psycopg's default: we commit ourselves
-    other = psycopg.connect(str(POSTGRES_URL))
+    other = psycopg.connect(str(postgres_url))
     try:
         reader = SqlRepository(other, layout=writer.layout)
         memory = InMemoryRepository()

@@ -1,9 +1,9 @@
 """The ``segmentkit`` command.
 
 ``demo``, ``check QUERY``, ``query QUERY``, ``segments``, ``go-live NAME``,
-``stop NAME``, ``explain QUERY --contact ID`` and ``history QUERY --from
---to [--plot FILE.png]``; ``--sample`` stands for the bundled sample data
-wherever ``--data FILE`` goes.
+``stop NAME``, ``explain QUERY --contact ID``, ``history QUERY --from
+--to [--plot FILE.png]``, ``format FILE... [--check]`` and ``schema NAME``;
+``--sample`` stands for the bundled sample data wherever ``--data FILE`` goes.
 
 Output meant for pipes (canonical text, member ids, changes) goes to stdout;
 counts, notes and errors go to stderr. Every expected failure (a bad query,

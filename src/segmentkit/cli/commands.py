@@ -1,9 +1,11 @@
 """The commands that check, evaluate and manage segments: ``demo``, ``check``,
-``query``, ``segments``, ``go-live`` and ``stop``."""
+``query``, ``segments``, ``go-live`` and ``stop``; and ``schema``, which prints
+the JSON Schemas of what they read."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,8 +14,8 @@ from typing import TextIO
 from segmentkit.cli.database import open_database
 from segmentkit.cli.inputs import repository, when
 from segmentkit.engine.evaluate import evaluate
-from segmentkit.errors import InvalidArgumentError
-from segmentkit.io.files import replace_atomically
+from segmentkit.io.files import read_text, replace_atomically
+from segmentkit.io.json_schema import json_schema
 from segmentkit.io.jsonl import load_repository, read_jsonl_text, record_line
 from segmentkit.language.format import format
 from segmentkit.language.names import check_names, referenced_segments
@@ -21,7 +23,7 @@ from segmentkit.language.parse import parse
 from segmentkit.models.records import Segment
 from segmentkit.sample.demo import run_demo
 
-__all__ = ["check", "demo", "query", "segments", "set_status"]
+__all__ = ["check", "demo", "query", "schema", "segments", "set_status"]
 
 
 def demo(out: TextIO) -> int:
@@ -93,11 +95,7 @@ def segments(args: argparse.Namespace, out: TextIO) -> int:
 
 def set_status(args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.data)
-    try:
-        # Bytes, not read_text: universal newlines would turn \r\n into \n.
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidArgumentError(f"{path} is not UTF-8 text: {error.reason}") from None
+    text = read_text(path)
     records = read_jsonl_text(text, name=str(path))
     repo = load_repository(records)
     change = repo.go_live if args.command == "go-live" else repo.stop
@@ -110,4 +108,9 @@ def set_status(args: argparse.Namespace, out: TextIO) -> int:
     lines[number - 1] = record_line("segment", segment) + ending
     replace_atomically(path, "\n".join(lines))
     out.write(f"{segment.name}: {segment.status}\n")
+    return 0
+
+
+def schema(args: argparse.Namespace, out: TextIO) -> int:
+    out.write(json.dumps(json_schema(args.name), indent=2, ensure_ascii=False) + "\n")
     return 0

@@ -7,12 +7,12 @@ import sys
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from segmentkit.engine.windows import resolve_timezone
-from segmentkit.errors import InvalidArgumentError
+from segmentkit.errors import InvalidArgumentError, SegmentKitError
 from segmentkit.io.jsonl import load_repository
 from segmentkit.repository import InMemoryRepository
 from segmentkit.sample.data import SAMPLE_NOW, load_sample
 
-__all__ = ["parse_instant", "parse_now", "query_text", "repository", "when"]
+__all__ = ["describe_error", "parse_instant", "parse_now", "query_text", "repository", "when"]
 
 
 def parse_now(text: str | None, zone: tzinfo, *, default: datetime | None = None) -> datetime:
@@ -81,3 +81,10 @@ def when(args: argparse.Namespace) -> tuple[datetime, tzinfo]:
     zone = resolve_timezone(args.tz)
     # The sample is a log as it stood at SAMPLE_NOW: that is its natural "now".
     return parse_now(args.now, zone, default=SAMPLE_NOW if args.sample else None), zone
+
+
+def describe_error(error: SegmentKitError | OSError) -> str:
+    """An expected failure in words: a file that cannot be read names the file."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"cannot read {error.filename}: {error.strerror or error}"
+    return str(error)

@@ -10,8 +10,8 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from segmentkit.cli import analysis, commands
-from segmentkit.cli.inputs import query_text
+from segmentkit.cli import analysis, commands, format_files
+from segmentkit.cli.inputs import describe_error, query_text
 from segmentkit.cli.options import build_parser
 from segmentkit.errors import SegmentKitError
 
@@ -29,6 +29,8 @@ _WITHOUT_QUERY: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "segments": commands.segments,
     "go-live": commands.set_status,
     "stop": commands.set_status,
+    "format": format_files.format_files,
+    "schema": commands.schema,
 }
 
 
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return 1
     except (SegmentKitError, OSError) as error:
-        print(f"segmentkit: error: {_describe(error)}", file=sys.stderr)
+        print(f"segmentkit: error: {describe_error(error)}", file=sys.stderr)
         return 1
 
 
@@ -59,12 +61,6 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, io.UnsupportedOperation):
         pass  # a stdout without a file descriptor (tests) needs no silencing
-
-
-def _describe(error: BaseException) -> str:
-    if isinstance(error, OSError) and error.filename is not None:
-        return f"cannot read {error.filename}: {error.strerror or error}"
-    return str(error)
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:

@@ -109,6 +109,26 @@ def build_parser() -> argparse.ArgumentParser:
         "(needs the plot extra: pip install 'segmentkit[plot]')",
     )
     _add_zone_option(history)
+
+    format_ = commands.add_parser(
+        "format", help="rewrite files of queries into canonical text",
+        description="Rewrite each FILE (one query a line; lines starting with # are comments "
+        "and stay, as do comments after a query) into canonical text. Every file is read and "
+        "checked first: if one holds a line that is not a valid query, no file is rewritten.",
+    )
+    format_.add_argument("files", metavar="FILE", nargs="+", help="a file of queries")
+    format_.add_argument(
+        "--check", action="store_true",
+        help="rewrite nothing; list the files that are not canonical and exit 1 if any is",
+    )
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of records or of query ASTs",
+        description="Print the JSON Schema (draft 2020-12) of one kind of JSON that segmentkit "
+        "reads: contact, interaction, segment (records as model_dump_json writes them) or "
+        "query (a query AST as Query.model_dump_json writes it).",
+    )
+    schema.add_argument("name", metavar="NAME", help="contact, interaction, segment or query")
     return parser
 
 

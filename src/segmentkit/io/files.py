@@ -7,7 +7,9 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["replace_atomically"]
+from segmentkit.errors import InvalidArgumentError
+
+__all__ = ["read_text", "replace_atomically"]
 
 
 def replace_atomically(path: str | os.PathLike[str], text: str) -> None:
@@ -34,3 +36,18 @@ def replace_atomically(path: str | os.PathLike[str], text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """The text of a UTF-8 file (a byte-order mark is dropped), line endings as written.
+
+    Raises ``InvalidArgumentError`` when the bytes are not UTF-8, and
+    ``OSError`` when the file cannot be read.
+    """
+    target = Path(path)
+    # Bytes, not read_text: universal newlines would turn \r\n into \n.
+    data = target.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidArgumentError(f"{target} is not UTF-8 text: {error.reason}") from None

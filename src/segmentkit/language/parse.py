@@ -32,7 +32,7 @@ from segmentkit.language.ast_builder import AstBuilder
 from segmentkit.language.check import check_structure
 from segmentkit.language.parse_errors import syntax_error
 
-__all__ = ["grammar_text", "parse"]
+__all__ = ["comments", "grammar_terminals", "grammar_text", "parse"]
 
 # Texts up to this length are remembered; a longer one is parsed each time so
 # that a flood of huge queries cannot pin memory in the cache.
@@ -54,6 +54,19 @@ def grammar_text() -> str:
         return packaged.read_text(encoding="utf-8")
     checkout = Path(__file__).resolve().parents[3] / "grammar" / "segment.lark"
     return checkout.read_text(encoding="utf-8")
+
+
+def grammar_terminals() -> dict[str, str]:
+    """Each terminal of the grammar, by name, as a Python regular expression.
+
+    Keywords are their word (``"AND": "and"``), punctuation its escaped
+    character; anonymous terminals carry lark's names (``LPAR``, ``DAYS``).
+    For tools that must read query text the way the parser does, such as the
+    syntax highlighter, without a second copy of the patterns.
+    """
+    return {
+        terminal.name: terminal.pattern.to_regexp() for terminal in _get_parser().terminals
+    }
 
 
 def _open_parenthesis(token: Token) -> Token:
@@ -135,6 +148,19 @@ def _parse_uncached(text: str) -> Query:
     query = _build(text)
     check_structure(query, text=text)
     return query
+
+
+def comments(text: str) -> list[str]:
+    """The ``#`` comments of a query text that ``parse`` accepts, in order,
+    each from its ``#`` to the end of its line.
+
+    Only the parser's lexer knows whether a ``#`` starts a comment or stands
+    inside a string (``linkUrl contains "#top"``).
+    """
+    parse(text)  # a text the parser refuses raises here, as from parse
+    _nesting.depth = 0
+    return [token.value for token in _get_parser().lex(text, dont_ignore=True)
+            if token.type == "COMMENT"]
 
 
 def _is_restriction(text: str) -> bool:

@@ -105,6 +105,17 @@ class Segment(_Record):
     members (``repo.go_live`` / ``repo.stop`` move it through its lifecycle).
     """
 
+    # The JSON Schema says what _exactly_one_definition checks, so that a
+    # service validating against it is refused what the model refuses.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["query"], "properties": {"members": {"type": "null"}}},
+                {"required": ["members"], "properties": {"query": {"type": "null"}}},
+            ]
+        }
+    )
+
     name: Identifier
     # A draft's query is not parsed (and so not checked) until it goes live.
     query: SavableStr | None = None

@@ -13,13 +13,14 @@ import math
 from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import PlainSerializer, PlainValidator, StringConstraints
+from pydantic import PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
 from pydantic_core import TzInfo
 
 from segmentkit.models.text import savable_text
 
 __all__ = [
     "FIELD_KINDS",
+    "VALUE_JSON_SCHEMA",
     "FieldKind",
     "Identifier",
     "NonEmptyStr",
@@ -127,12 +128,43 @@ def _serialize_value(value: Value) -> Any:
     return _serialize_scalar(value)
 
 
+def _tagged_text(tag: str, pattern: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {tag: {"type": "string", "pattern": pattern}},
+        "required": [tag],
+        "additionalProperties": False,
+    }
+
+
+_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# An offset is required (values are aware); Python writes seconds in an
+# offset when the zone has them (+00:50:20, Copenhagen before 1894).
+_DATETIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)$"
+)
+_SCALAR_JSON_SCHEMA: list[dict[str, Any]] = [
+    {"type": "string"},
+    {"type": "number"},
+    {"type": "boolean"},
+    {"type": "null"},
+    _tagged_text(_DATE_TAG, _DATE_PATTERN),
+    _tagged_text(_DATETIME_TAG, _DATETIME_PATTERN),
+]
+# What a Value looks like in JSON, for the published JSON Schemas
+# (segmentkit.io.json_schema): a scalar, or a list of scalars.
+VALUE_JSON_SCHEMA: dict[str, Any] = {
+    "anyOf": [*_SCALAR_JSON_SCHEMA, {"type": "array", "items": {"anyOf": _SCALAR_JSON_SCHEMA}}]
+}
+
 # A Value as a model field: validated by validate_value, written to JSON with
 # the $date/$datetime tags.
 ValueField = Annotated[
     Value,
     PlainValidator(validate_value),
     PlainSerializer(_serialize_value, when_used="json"),
+    WithJsonSchema(VALUE_JSON_SCHEMA),
 ]
 
 
