@@ -29,6 +29,7 @@ from segmentkit.repository.attributes import checked_kinds, declaration_changes
 from segmentkit.repository.segment_catalog import SegmentCatalog
 from segmentkit.repository.transaction import Savepoint
 from segmentkit.repository.transactional import Transactional
+from segmentkit.storage.arrow_tables import arrow_table, read_interactions
 from segmentkit.storage.builtin_types import BUILTIN_TYPES
 from segmentkit.storage.contact_table import ContactTable
 from segmentkit.storage.interaction_store import InteractionStore
@@ -106,8 +107,12 @@ class InMemoryRepository(Transactional):
 
     # --- contacts ------------------------------------------------------------------
 
-    def add_contacts(self, records: Iterable[Contact | Mapping[str, Any]]) -> int:
-        """Add a batch of contacts (models or dicts); all or nothing. Returns how many."""
+    def add_contacts(self, records: Iterable[Contact | Mapping[str, Any]] | Any) -> int:
+        """Add a batch of contacts (models or dicts); all or nothing. Returns how many.
+
+        The batch may also be Arrow data: a ``pyarrow.Table`` or
+        ``RecordBatch``, or a pandas or polars DataFrame (docs/data.md).
+        """
         batch = ContactTable.validated(records)
         with self._lock:
             added = self._contacts.add(batch, self._attribute_schema)
@@ -158,14 +163,24 @@ class InMemoryRepository(Transactional):
 
     # --- interactions --------------------------------------------------------------
 
-    def add_interactions(self, records: Iterable[Interaction | Mapping[str, Any]]) -> int:
+    def add_interactions(self, records: Iterable[Interaction | Mapping[str, Any]] | Any) -> int:
         """Add a batch of interactions (models or dicts); all or nothing. Returns how many.
 
         Each record's type must be registered, its properties must fit the
         type's fields (ISO text for a date or datetime field is converted),
         its contact and every contact-reference property must name an
-        existing contact, and its id must be new.
+        existing contact, and its id must be new. The batch may also be
+        Arrow data: a ``pyarrow.Table`` or ``RecordBatch``, or a pandas or
+        polars DataFrame (docs/data.md), checked the same way.
         """
+        table = arrow_table(records)
+        if table is not None:
+            columns = read_interactions(table)  # converted before the lock is taken
+            with self._lock:
+                added = self._store.add_table(columns, self._contacts.positions)
+                if added:
+                    self._changed()
+                return added
         items = batch_items(records, "interaction")
         with self._lock:
             added = self._store.add(items, self._contacts.positions)
