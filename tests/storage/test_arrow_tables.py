@@ -235,3 +235,28 @@ def test_fixed_offsets_read_back_as_fixed_offsets() -> None:
     repo.add_interactions(interactions(timestamp=stamps))
     zone = stored(repo)[0].timestamp.tzinfo
     assert zone == timezone(timedelta(hours=-5))
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pa.array([timedelta(seconds=1)] * 2, pa.duration("s")),
+        pa.array([1, 2], pa.decimal128(5, 2)),
+        pa.array([b"x", b"y"], pa.binary()),
+        pa.array([{"a": 1}] * 2, pa.struct([("a", pa.int64())])),
+        pa.array([[("k", 1)]] * 2, pa.map_(pa.string(), pa.int64())),
+    ],
+    ids=lambda column: str(column.type),
+)
+def test_a_column_of_another_arrow_type_is_a_record_error(column: pa.Array) -> None:
+    repo = repository()
+    with pytest.raises(RecordError, match="record 0 of the batch"):
+        repo.add_interactions(interactions(answer=column))
+    assert stored(repo) == []
+
+
+def test_a_column_of_nulls_of_any_type_gives_nothing() -> None:
+    repo = repository()
+    nulls = pa.array([None, None], pa.month_day_nano_interval())
+    assert repo.add_interactions(interactions(answer=nulls)) == 2
+    assert [record.properties for record in stored(repo)] == [{}, {}]

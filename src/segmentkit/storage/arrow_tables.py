@@ -79,11 +79,11 @@ class ArrowRecords:
     def rows(self) -> list[dict[str, Any]]:
         """The records as dicts, one a row, a null left out: what the table means."""
         fixed = [
-            (name, python_values(column, self.zones.get(name)))
+            (name, _readable(name, column, self.zones.get(name)))
             for name, column in self.fixed.items()
         ]
         nested = [
-            (name, python_values(column, self.nested_zone(name)))
+            (name, _readable(f"{self.nest}.{name}", column, self.nested_zone(name)))
             for name, column in self.nested.items()
         ]
         rows = []
@@ -94,6 +94,15 @@ class ArrowRecords:
                 row[self.nest] = inner
             rows.append(row)
         return rows
+
+
+def _readable(name: str, column: Any, zone: tzinfo | None) -> list[Any]:
+    try:
+        return python_values(column, zone)
+    except Exception as error:  # an Arrow type with no Python value (an extension...)
+        raise RecordError(
+            f"column {name!r} ({column.type}) cannot be read as Python values: {error}"
+        ) from None
 
 
 def arrow_table(records: object) -> Any | None:

@@ -79,6 +79,8 @@ def fast_table_columns(
         return columns_from_arrow(records, schemas, logs, positions, known_ids)
     except GiveUp:
         return None
+    except Exception:  # an Arrow type a compute function does not take: read the rows
+        return None
 
 
 def _columns(
