@@ -16,6 +16,7 @@ from segmentkit.analysis.explanation import Explanation
 from segmentkit.analysis.history import MembershipChange, changes, next_change, sizes
 from segmentkit.engine.evaluate import evaluate
 from segmentkit.errors import (
+    DataFileError,
     DuplicateRecordError,
     InvalidArgumentError,
     MarketingError,
@@ -43,6 +44,7 @@ from segmentkit.repository import InMemoryRepository
 
 __all__ = [
     "Contact",
+    "DataFileError",
     "DuplicateRecordError",
     "Explanation",
     "FieldKind",
