@@ -1,4 +1,5 @@
-"""Ingestion speed: the same interactions as plain dicts and as Arrow tables.
+"""Ingestion speed: the same interactions as plain dicts and as Arrow tables;
+then the time to save the repository as a snapshot and to open it again.
 
     python -m benchmarks.arrow_ingest [--contacts N] [--interactions N]
 
@@ -12,7 +13,9 @@ tables hold one column per property (null where a record lacks it) and a
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -37,15 +40,21 @@ def arrow_batch(data: Dataset, start: int, stop: int) -> pa.Table:
     return pa.table(columns)
 
 
-def load(data: Dataset, batches: list[Any]) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of the calls and the first snapshot."""
+def load(data: Dataset, batches: list[Any]) -> tuple[InMemoryRepository, float, float]:
+    """The repository, and wall-clock and CPU seconds of the calls and the first snapshot."""
     repo = InMemoryRepository()
     repo.add_contacts(data.contacts)
     started, cpu = time.perf_counter(), time.process_time()
     for batch in batches:
         repo.add_interactions(batch)
     repo.snapshot()
-    return time.perf_counter() - started, time.process_time() - cpu
+    return repo, time.perf_counter() - started, time.process_time() - cpu
+
+
+def timed(action: Any) -> tuple[Any, float, float]:
+    started, cpu = time.perf_counter(), time.process_time()
+    result = action()
+    return result, time.perf_counter() - started, time.process_time() - cpu
 
 
 def main() -> None:
@@ -57,15 +66,23 @@ def main() -> None:
     bounds = [(start, min(start + BATCH, args.interactions))
               for start in range(0, args.interactions, BATCH)]
     tables = [arrow_batch(data, start, stop) for start, stop in bounds]
-    arrow = load(data, tables)
+    repo, *arrow = load(data, tables)
     del tables
     dicts = [data.interaction_dicts(start, stop, fresh_ids=True) for start, stop in bounds]
-    plain = load(data, dicts)
+    _, *plain = load(data, dicts)
+    del dicts
     # CPU time too: on a shared machine the wall clock measures the neighbours.
     for label, (wall, cpu) in (("Arrow tables", arrow), ("plain dicts", plain)):
         print(f"{label:>12}: {args.interactions / wall:>10,.0f} interactions/s wall clock, "
               f"{args.interactions / cpu:>10,.0f}/s CPU ({wall:.2f} s, {cpu:.2f} s CPU "
               f"for {args.interactions:,})")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "snapshot"
+        _, wall, cpu = timed(lambda: repo.save(path))
+        size = sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
+        print(f"        save: {wall:.2f} s ({cpu:.2f} s CPU), {size / 1e6:.1f} MB on disk")
+        _, wall, cpu = timed(lambda: InMemoryRepository.open(path))
+        print(f"        open: {wall:.2f} s ({cpu:.2f} s CPU)")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from segmentkit.errors import (
     SegmentCycleError,
     SegmentKitError,
     SegmentStatusError,
+    SnapshotError,
     UnknownRecordError,
 )
 from segmentkit.language.ast import Query
@@ -64,6 +65,7 @@ __all__ = [
     "SegmentKitError",
     "SegmentStatus",
     "SegmentStatusError",
+    "SnapshotError",
     "UnknownRecordError",
     "Value",
     "changes",

@@ -21,6 +21,7 @@ __all__ = [
     "SegmentCycleError",
     "SegmentKitError",
     "SegmentStatusError",
+    "SnapshotError",
     "UnknownRecordError",
     "caret_excerpt",
 ]
@@ -231,6 +232,12 @@ class DataFileError(SegmentKitError, ValueError):
         self.path = path
         self.problem = problem
         super().__init__(f"{path}: {problem}")
+
+
+class SnapshotError(DataFileError):
+    """A directory that is not a readable segmentkit snapshot: not one at
+    all, written by another format version, or damaged (a file missing or
+    changed since it was saved). Nothing was loaded from it."""
 
 
 class SegmentStatusError(InvalidArgumentError):

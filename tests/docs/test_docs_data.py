@@ -16,3 +16,5 @@ def test_the_examples_run() -> None:
         "o1", "o2", "o3", "k1", "k2", "w1"
     }
     assert namespace["clicked"] == {"ann"}
+    assert namespace["refused"].startswith("is not a segmentkit snapshot")
+    assert list(namespace["again"].interactions()) == list(repo.interactions())

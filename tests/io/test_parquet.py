@@ -173,3 +173,14 @@ def test_the_command_line_reads_parquet(
     (tmp_path / "broken.parquet").write_text("not parquet")
     assert main(["query", "EmailOpened", "--data", str(tmp_path / "broken.parquet"), now]) == 1
     assert "broken.parquet: cannot be read as Parquet" in capsys.readouterr().err
+
+
+def test_the_command_line_opens_a_snapshot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = load_parquet(written(tmp_path / "data"))
+    repo.save_segment({"name": "Openers", "query": "EmailOpened in last 30 days"})
+    repo.save(tmp_path / "snapshot")
+    now = "--now=" + NOW.isoformat()
+    assert main(["query", "segment Openers", "--data", str(tmp_path / "snapshot"), now]) == 0
+    assert capsys.readouterr().out == "ann\nbob\n"

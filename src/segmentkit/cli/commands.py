@@ -13,13 +13,13 @@ from segmentkit.cli.database import open_database
 from segmentkit.cli.inputs import repository, when
 from segmentkit.engine.evaluate import evaluate
 from segmentkit.errors import InvalidArgumentError
-from segmentkit.io.files import replace_atomically
 from segmentkit.io.jsonl import load_repository, read_jsonl_text, record_line
 from segmentkit.language.format import format
 from segmentkit.language.names import check_names, referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import Segment
 from segmentkit.sample.demo import run_demo
+from segmentkit.storage.files import replace_atomically
 
 __all__ = ["check", "demo", "query", "segments", "set_status"]
 

@@ -10,8 +10,8 @@ __all__ = ["build_parser"]
 
 _QUERY_HELP = 'the segment query, e.g. "EmailOpened in last 30 days"; "-" reads it from stdin'
 _DATA_HELP = (
-    "the data: a JSON Lines file, a Parquet file of contacts, or a directory holding "
-    "contacts.parquet and interactions.parquet (docs/data.md)"
+    "the data: a JSON Lines file, a snapshot directory (repo.save), a Parquet file of "
+    "contacts, or a directory holding contacts.parquet and interactions.parquet (docs/data.md)"
 )
 
 

@@ -26,7 +26,9 @@ __all__ = [
     "Scalar",
     "Value",
     "ValueField",
+    "from_json_data",
     "is_identifier",
+    "json_data",
     "unambiguous",
     "validate_value",
     "value_kind",
@@ -125,6 +127,21 @@ def _serialize_value(value: Value) -> Any:
     if isinstance(value, list):
         return [_serialize_scalar(item) for item in value]
     return _serialize_scalar(value)
+
+
+def json_data(value: Value) -> Any:
+    """``value`` as JSON data, dates and datetimes tagged (``from_json_data`` reads it back)."""
+    return _serialize_value(value)
+
+
+def from_json_data(data: Any) -> Value:
+    """A value that ``json_data`` wrote, read back without checking it again:
+    only tagged dates (alone or in a list) need decoding; the rest is itself."""
+    if isinstance(data, dict):
+        return validate_value(data)
+    if isinstance(data, list) and any(isinstance(item, dict) for item in data):
+        return validate_value(data)
+    return data  # type: ignore[no-any-return]
 
 
 # A Value as a model field: validated by validate_value, written to JSON with

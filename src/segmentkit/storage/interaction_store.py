@@ -18,6 +18,7 @@ from segmentkit.models.records import Interaction, InteractionType
 from segmentkit.storage.arrow_tables import ArrowRecords
 from segmentkit.storage.ingest import fast_columns, fast_table_columns
 from segmentkit.storage.interaction_log import InteractionLog, LogSavepoint
+from segmentkit.storage.log_files import load_log
 from segmentkit.storage.log_view import LogView
 from segmentkit.storage.type_columns import TypeColumns
 from segmentkit.storage.validation import TypeSchema, interaction_rows, validate_items
@@ -130,6 +131,10 @@ class InteractionStore:
             return self.add(records.rows(), positions)
         self._commit(columns)
         return records.length
+
+    def load_log(self, type_name: str, table: Any, meta: dict[str, Any]) -> None:
+        """Fill the registered, empty log of ``type_name`` with saved columns (``log_files``)."""
+        self._remember(load_log(self.logs[type_name], table, meta))
 
     def _commit(self, columns: dict[str, TypeColumns]) -> None:
         for type_columns in columns.values():
