@@ -4,6 +4,7 @@ file or record is named."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,13 @@ def test_the_command_line_opens_a_snapshot(
     now = "--now=" + NOW.isoformat()
     assert main(["query", "segment Openers", "--data", str(tmp_path / "snapshot"), now]) == 0
     assert capsys.readouterr().out == "ann\nbob\n"
+
+
+def test_without_pyarrow_reading_parquet_says_which_extra_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = written(tmp_path / "data")
+    for name in ("pyarrow", "pyarrow.parquet", "pyarrow.dataset"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    with pytest.raises(DataFileError, match=r"reading Parquet needs pyarrow: pip install"):
+        load_parquet(directory)

@@ -6,13 +6,14 @@ The round trip over generated repositories is in
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from segmentkit import InMemoryRepository, RecordError, SnapshotError, evaluate
+from segmentkit import DataFileError, InMemoryRepository, RecordError, SnapshotError, evaluate
 from segmentkit.marketing import Marketing
 from segmentkit.repository import snapshot_files
 
@@ -191,3 +192,15 @@ def test_an_empty_directory_becomes_a_snapshot(tmp_path: Path) -> None:
     repo = example()
     repo.save(tmp_path)
     assert state(InMemoryRepository.open(tmp_path)) == state(repo)
+
+
+def test_without_pyarrow_saving_and_opening_say_which_extra_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example().save(tmp_path / "snap")
+    for name in ("pyarrow", "pyarrow.parquet", "pyarrow.dataset"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    with pytest.raises(DataFileError, match=r"saving a snapshot needs pyarrow: pip install"):
+        example().save(tmp_path / "other")
+    with pytest.raises(DataFileError, match=r"opening a snapshot needs pyarrow"):
+        InMemoryRepository.open(tmp_path / "snap")

@@ -20,6 +20,7 @@ from segmentkit.errors import DataFileError, InvalidArgumentError, RecordError
 from segmentkit.models.records import InteractionType
 from segmentkit.models.values import FieldKind
 from segmentkit.repository import InMemoryRepository
+from segmentkit.storage.arrow_tables import parquet_module
 
 __all__ = ["CONTACTS_FILE", "INTERACTIONS_FILE", "load_parquet", "parquet_batches"]
 
@@ -96,13 +97,10 @@ def _in_file(error: RecordError, path: Path, offset: int) -> RecordError:
 
 def parquet_batches(path: Path, rows: int = _BATCH_ROWS) -> Iterator[Any]:
     """A Parquet file's (or directory of parts') rows as Arrow tables of up to ``rows`` rows."""
-    try:
-        import pyarrow
-        import pyarrow.dataset
-    except ImportError:
-        raise DataFileError(
-            str(path), "reading Parquet needs pyarrow: pip install 'segmentkit[arrow]'"
-        ) from None
+    parquet_module(str(path), "reading Parquet")
+    import pyarrow
+    import pyarrow.dataset
+
     if not path.exists():
         raise DataFileError(str(path), "no such file or directory")
     try:

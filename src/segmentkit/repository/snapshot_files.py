@@ -36,6 +36,7 @@ from pydantic import BaseModel
 from segmentkit.errors import SnapshotError
 from segmentkit.models.records import Contact, InteractionType, Segment, saved_contact
 from segmentkit.models.values import FieldKind, from_json_data, json_data
+from segmentkit.storage.arrow_tables import parquet_module
 from segmentkit.storage.files import replace_atomically
 from segmentkit.storage.log_files import log_table
 from segmentkit.storage.store import Snapshot
@@ -64,21 +65,20 @@ class SavedRepository:
 
 def save_snapshot(snapshot: Snapshot, path: str | os.PathLike[str]) -> None:
     """Write ``snapshot`` as the directory ``path``, replacing a snapshot saved there."""
-    import pyarrow.parquet
-
     target = Path(path)
+    parquet = parquet_module(str(target), "saving a snapshot")
     _check_replaceable(target)
     target.mkdir(parents=True, exist_ok=True)
     name = f"data-{secrets.token_hex(8)}"
     data = target / name
     try:
         (data / "logs").mkdir(parents=True)
-        _write_parquet(pyarrow.parquet, _contact_table(snapshot), data / "contacts.parquet")
+        _write_parquet(parquet, _contact_table(snapshot), data / "contacts.parquet")
         logs = []
         stored = [(name, view) for name, view in snapshot.logs.items() if view.length]
         for number, (type_name, view) in enumerate(stored):
             table, meta = log_table(view)
-            _write_parquet(pyarrow.parquet, table, data / "logs" / f"{number}.parquet")
+            _write_parquet(parquet, table, data / "logs" / f"{number}.parquet")
             logs.append({"type": type_name, "file": f"logs/{number}.parquet", **meta})
         _write_json(data / "logs.json", logs)
         types = [t.model_dump(mode="json") for t in snapshot.types.values()]
@@ -132,6 +132,7 @@ def read_snapshot(
     or building: nothing half-loaded escapes)."""
     target = Path(path)
     manifest = _manifest(target)
+    parquet_module(str(target), "opening a snapshot")
     data = target / str(manifest["data"])
     files: Mapping[str, Any] = manifest["files"]
     for relative, expected in files.items():

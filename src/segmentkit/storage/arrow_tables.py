@@ -34,13 +34,14 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from segmentkit.errors import RecordError
+from segmentkit.errors import DataFileError, RecordError
 from segmentkit.storage.encoding import from_microseconds, to_microseconds
 
 __all__ = [
     "ArrowRecords",
     "arrow_table",
     "microseconds",
+    "parquet_module",
     "python_values",
     "read_contacts",
     "read_interactions",
@@ -132,6 +133,18 @@ def arrow_table(records: object) -> Any | None:
         raise RecordError(
             f"could not read the {type(records).__name__} as an Arrow table: {error}"
         ) from None
+
+
+def parquet_module(path: str, purpose: str) -> Any:
+    """``pyarrow.parquet``, imported for ``purpose`` ("reading Parquet"), or a
+    DataFileError about ``path`` saying which extra to install."""
+    try:
+        import pyarrow.dataset
+        import pyarrow.parquet
+    except ImportError:
+        problem = f"{purpose} needs pyarrow: pip install 'segmentkit[arrow]'"
+        raise DataFileError(path, problem) from None
+    return pyarrow.parquet
 
 
 def read_interactions(table: Any) -> ArrowRecords:
