@@ -384,3 +384,69 @@ def test_a_repository_loaded_from_tables_is_the_same(data: st.DataObject) -> Non
     now, tz = data.draw(nows(source)), data.draw(timezones())
     for query in data.draw(st.lists(queries(source, max_depth=2), min_size=1, max_size=3)):
         assert answer(by_tables, query, now, tz) == answer(by_dicts, query, now, tz)
+
+
+# --- contact tables ---------------------------------------------------------------
+
+
+@st.composite
+def contact_specs(draw: st.DrawFn) -> TableSpec:
+    size = draw(st.integers(0, 4))
+    ids = [f"p{n}" for n in range(size)]
+    fixed = {
+        "id": pooled(draw, size, pa.string(), ids, ["p0", "", " ", "c1"]),
+        "type": pooled(draw, size, pa.string(), ["person", "company"], ["robot"]),
+        "email": pooled(draw, size, pa.string(), ["a@example.com", "\x00"]),
+    }
+    attributes: dict[str, ColumnSpec] = {}
+    ways = {
+        "country": [(pa.string(), ["DK", "SE"], []), (pa.int64(), [45], [])],
+        "signup": [(pa.date32(), [date(2026, 1, 5)], []), (pa.string(), ["2026-01-05"], ["x"])],
+        "score": [(pa.float64(), [1.5, -0.0], [float("nan")])],
+        "tags": [(pa.list_(pa.string()), [["a"], []], [])],
+    }
+    for name in draw(st.lists(st.sampled_from(sorted(ways)), max_size=3, unique=True)):
+        arrow_type, good, bad = draw(st.sampled_from(ways[name]))
+        attributes[name] = pooled(draw, size, arrow_type, good, bad)
+    if draw(st.booleans()):
+        attributes["seen"] = times(draw, size, naive_ok=False)
+    return TableSpec(size, fixed, attributes, nested=draw(st.booleans()))
+
+
+def contact_rows(spec: TableSpec) -> list[dict[str, Any]]:
+    """The spec's rows with the nested values under ``attributes``."""
+    rows = spec.rows()
+    for row in rows:
+        if "properties" in row:
+            row["attributes"] = row.pop("properties")
+    return rows
+
+
+def contact_table(spec: TableSpec) -> pa.Table:
+    table = spec.table()
+    if "properties" in table.column_names:
+        index = table.column_names.index("properties")
+        table = table.rename_columns(
+            [*table.column_names[:index], "attributes", *table.column_names[index + 1:]]
+        )
+    return table
+
+
+@settings(max_examples=100, deadline=None)
+@given(spec=contact_specs(), declared=st.booleans())
+def test_a_contact_table_adds_what_its_rows_add(spec: TableSpec, declared: bool) -> None:
+    outcomes = []
+    for batch in (contact_table(spec), contact_rows(spec)):
+        repo = fresh_repository()
+        if declared:
+            repo.declare_attributes({"country": "text", "signup": "date", "score": "number",
+                                     "tags": "list", "seen": "datetime"})
+        before = list(repo.contacts())
+        try:
+            outcome: Any = ("added", repo.add_contacts(batch))
+        except RecordError as error:
+            outcome = ("refused", str(error), error.position, error.record_id)
+            assert list(repo.contacts()) == before  # a refused batch adds nothing
+        event(outcome[0])
+        outcomes.append((outcome, [c.model_dump_json() for c in repo.contacts()]))
+    assert outcomes[0] == outcomes[1]
