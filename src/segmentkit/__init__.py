@@ -16,6 +16,7 @@ from segmentkit.analysis.explanation import Explanation
 from segmentkit.analysis.history import MembershipChange, changes, next_change, sizes
 from segmentkit.engine.evaluate import evaluate
 from segmentkit.errors import (
+    DataFileError,
     DuplicateRecordError,
     InvalidArgumentError,
     MarketingError,
@@ -26,6 +27,7 @@ from segmentkit.errors import (
     SegmentCycleError,
     SegmentKitError,
     SegmentStatusError,
+    SnapshotError,
     UnknownRecordError,
 )
 from segmentkit.language.ast import Query
@@ -43,6 +45,7 @@ from segmentkit.repository import InMemoryRepository
 
 __all__ = [
     "Contact",
+    "DataFileError",
     "DuplicateRecordError",
     "Explanation",
     "FieldKind",
@@ -62,6 +65,7 @@ __all__ = [
     "SegmentKitError",
     "SegmentStatus",
     "SegmentStatusError",
+    "SnapshotError",
     "UnknownRecordError",
     "Value",
     "changes",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "DataFileError",
     "DuplicateRecordError",
     "InvalidArgumentError",
     "MarketingError",
@@ -20,6 +21,7 @@ __all__ = [
     "SegmentCycleError",
     "SegmentKitError",
     "SegmentStatusError",
+    "SnapshotError",
     "UnknownRecordError",
     "caret_excerpt",
 ]
@@ -219,6 +221,23 @@ class InvalidArgumentError(SegmentKitError, ValueError):
         self.problem = problem
         self.argument = argument
         super().__init__(problem)
+
+
+class DataFileError(SegmentKitError, ValueError):
+    """A data file or directory that cannot be read as what it should be:
+    not Parquet, damaged, or missing a part. ``path`` names it and
+    ``problem`` says what is wrong; nothing was loaded from it."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class SnapshotError(DataFileError):
+    """A directory that is not a readable segmentkit snapshot: not one at
+    all, written by another format version, or damaged (a file missing or
+    changed since it was saved). Nothing was loaded from it."""
 
 
 class SegmentStatusError(InvalidArgumentError):

@@ -226,10 +226,13 @@ def test_a_missing_data_file_exits_1(capsys: Capture, tmp_path: Path, command: s
     assert err == f"segmentkit: error: cannot read {missing}: No such file or directory\n"
 
 
-def test_a_directory_as_data_file_exits_1(capsys: Capture, tmp_path: Path) -> None:
+def test_a_directory_without_parquet_files_as_data_exits_1(
+    capsys: Capture, tmp_path: Path
+) -> None:
+    # A directory is read as Parquet files (docs/data.md): this one has none.
     code, _, err = _run(capsys, "query", "all", "--data", str(tmp_path))
     assert code == 1
-    assert "cannot read" in err
+    assert err == f"segmentkit: error: {tmp_path}: the directory holds no contacts.parquet\n"
 
 
 def test_sample_stands_for_the_bundled_data_at_its_own_now(capsys: Capture) -> None:

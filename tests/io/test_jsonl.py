@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from segmentkit.errors import InvalidArgumentError, RecordError
-from segmentkit.io.files import replace_atomically
 from segmentkit.io.jsonl import (
     dump_repository,
     load_jsonl,
@@ -20,6 +19,7 @@ from segmentkit.io.jsonl import (
     read_jsonl_text,
     record_line,
 )
+from segmentkit.storage.files import replace_atomically
 
 NOW = datetime(2026, 11, 1, 9, tzinfo=UTC)
 

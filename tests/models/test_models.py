@@ -11,8 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from segmentkit.models.records import Contact, Interaction, InteractionType, Segment
+from segmentkit.models.records import (
+    Contact,
+    Interaction,
+    InteractionType,
+    Segment,
+    saved_contact,
+)
 from segmentkit.models.values import is_identifier, validate_value, value_kind
+from segmentkit.strategies import contacts
 
 AWARE = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -309,3 +316,18 @@ def test_unambiguous_times_keep_their_zone() -> None:
     instant = datetime(2026, 7, 1, 12, tzinfo=ZoneInfo("Europe/Copenhagen"))
     contact = Contact(id="c", attributes={"t": instant})
     assert contact.attributes["t"].tzinfo is instant.tzinfo  # type: ignore[union-attr]
+
+
+@given(contacts())
+def test_a_saved_contact_is_what_model_construct_builds(contact: Contact) -> None:
+    fields = {name: getattr(contact, name) for name in Contact.model_fields}
+    rebuilt = saved_contact(dict(fields))
+    constructed = Contact.model_construct(**fields)
+    assert rebuilt == constructed == contact
+    assert rebuilt.__dict__ == constructed.__dict__
+    assert list(rebuilt.__dict__) == list(Contact.model_fields)
+    assert rebuilt.__pydantic_extra__ == constructed.__pydantic_extra__
+    assert rebuilt.__pydantic_private__ == constructed.__pydantic_private__
+    assert rebuilt.model_dump_json() == contact.model_dump_json()
+    assert rebuilt.model_dump(exclude_unset=True) == contact.model_dump(exclude_defaults=True)
+    assert hash(rebuilt.id) and rebuilt.model_copy(update={"name": "x"}).name == "x"

@@ -487,13 +487,19 @@ def test_from_type_works_through_the_entry_point(first: str) -> None:
 
 
 @pytest.mark.slow
-def test_importing_segmentkit_does_not_import_hypothesis() -> None:
-    script = "import sys, segmentkit; print(json.dumps('hypothesis' in sys.modules))"
+def test_importing_segmentkit_does_not_import_hypothesis_or_the_data_extras() -> None:
+    # Nor does adding plain records: pyarrow is imported only for Arrow data.
+    script = (
+        "import sys, segmentkit; repo = segmentkit.InMemoryRepository(); "
+        "repo.add_contacts([{'id': 'c1'}]); repo.add_interactions([]); "
+        "print(json.dumps(sorted(set(sys.modules) & EXTRAS)))"
+    )
+    extras = "{'hypothesis', 'pyarrow', 'pandas', 'polars', 'numpy'}"
     result = subprocess.run(
-        [sys.executable, "-c", "import json; " + script],
+        [sys.executable, "-c", f"import json; EXTRAS = {extras}; " + script],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) is False
+    assert json.loads(result.stdout) == []

@@ -14,7 +14,6 @@ from typing import TextIO
 from segmentkit.cli.database import open_database
 from segmentkit.cli.inputs import repository, when
 from segmentkit.engine.evaluate import evaluate
-from segmentkit.io.files import read_text, replace_atomically
 from segmentkit.io.json_schema import json_schema
 from segmentkit.io.jsonl import load_repository, read_jsonl_text, record_line
 from segmentkit.language.format import format
@@ -22,6 +21,7 @@ from segmentkit.language.names import check_names, referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import Segment
 from segmentkit.sample.demo import run_demo
+from segmentkit.storage.files import read_text, replace_atomically
 
 __all__ = ["check", "demo", "query", "schema", "segments", "set_status"]
 

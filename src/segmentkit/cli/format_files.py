@@ -15,8 +15,8 @@ from typing import TextIO
 
 from segmentkit.cli.inputs import describe_error
 from segmentkit.errors import SegmentKitError
-from segmentkit.io.files import read_text, replace_atomically
 from segmentkit.language.query_lines import format_query_lines
+from segmentkit.storage.files import read_text, replace_atomically
 
 __all__ = ["format_files"]
 

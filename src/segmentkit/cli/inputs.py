@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
 
 from segmentkit.engine.windows import resolve_timezone
 from segmentkit.errors import InvalidArgumentError, SegmentKitError
 from segmentkit.io.jsonl import load_repository
+from segmentkit.io.parquet import load_parquet
 from segmentkit.repository import InMemoryRepository
+from segmentkit.repository.snapshot_files import MANIFEST
 from segmentkit.sample.data import SAMPLE_NOW, load_sample
 
 __all__ = ["describe_error", "parse_instant", "parse_now", "query_text", "repository", "when"]
@@ -68,10 +71,20 @@ def query_text(argument: str) -> str:
 
 
 def repository(args: argparse.Namespace) -> InMemoryRepository:
-    """The data of ``--sample`` or ``--data FILE`` (an empty repository without either)."""
+    """The data of ``--sample`` or ``--data PATH`` (an empty repository without either).
+
+    A directory with a ``manifest.json`` is a saved snapshot; another
+    directory or a ``.parquet`` file (contacts) is read by ``load_parquet``;
+    anything else is a JSON Lines file.
+    """
     if args.sample:
         return load_sample()
     if args.data is not None:
+        path = Path(args.data)
+        if (path / MANIFEST).is_file():
+            return InMemoryRepository.open(path)
+        if path.is_dir() or path.suffix.lower() == ".parquet":
+            return load_parquet(path)
         return load_repository(args.data)
     return InMemoryRepository()
 

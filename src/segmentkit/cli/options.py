@@ -9,6 +9,10 @@ from segmentkit import __version__
 __all__ = ["build_parser"]
 
 _QUERY_HELP = 'the segment query, e.g. "EmailOpened in last 30 days"; "-" reads it from stdin'
+_DATA_HELP = (
+    "the data: a JSON Lines file, a snapshot directory (repo.save), a Parquet file of "
+    "contacts, or a directory holding contacts.parquet and interactions.parquet (docs/data.md)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the member ids, sorted, one per line (the count goes to stderr).",
     )
     query.add_argument("query", metavar="QUERY", help=_QUERY_HELP)
-    source = _add_data_options(query, required=True, data_help="a JSON Lines data file")
+    source = _add_data_options(query, required=True, data_help=_DATA_HELP)
     source.add_argument(
         "--db", metavar="URL",
         help="evaluate in a database that segmentkit.sql.SqlRepository keeps: duckdb:PATH "
@@ -58,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the saved segments of a data file: name, status (draft, live, "
         "stopped), the number of members at --now (live segments only) and the definition.",
     )
-    _add_data_options(segments, required=True, data_help="a JSON Lines data file")
+    _add_data_options(segments, required=True, data_help=_DATA_HELP)
     _add_time_options(segments)
 
     for name, verb in (("go-live", "put a segment live"), ("stop", "stop a live segment")):
@@ -79,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("query", metavar="QUERY", help=_QUERY_HELP)
     explain.add_argument("--contact", metavar="ID", required=True, help="the contact's id")
-    _add_data_options(explain, required=True, data_help="a JSON Lines data file")
+    _add_data_options(explain, required=True, data_help=_DATA_HELP)
     _add_time_options(explain)
 
     history = commands.add_parser(
@@ -89,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         "go to stderr). --plot draws the segment size over time as a step chart.",
     )
     history.add_argument("query", metavar="QUERY", help=_QUERY_HELP)
-    _add_data_options(history, required=True, data_help="a JSON Lines data file")
+    _add_data_options(history, required=True, data_help=_DATA_HELP)
     history.add_argument(
         "--from", dest="start", metavar="ISO", required=True,
         help="the start (excluded), a date (its midnight) or a date and time; "

@@ -27,7 +27,9 @@ __all__ = [
     "Scalar",
     "Value",
     "ValueField",
+    "from_json_data",
     "is_identifier",
+    "json_data",
     "unambiguous",
     "validate_value",
     "value_kind",
@@ -157,6 +159,22 @@ _SCALAR_JSON_SCHEMA: list[dict[str, Any]] = [
 VALUE_JSON_SCHEMA: dict[str, Any] = {
     "anyOf": [*_SCALAR_JSON_SCHEMA, {"type": "array", "items": {"anyOf": _SCALAR_JSON_SCHEMA}}]
 }
+
+
+def json_data(value: Value) -> Any:
+    """``value`` as JSON data, dates and datetimes tagged (``from_json_data`` reads it back)."""
+    return _serialize_value(value)
+
+
+def from_json_data(data: Any) -> Value:
+    """A value that ``json_data`` wrote, read back without checking it again:
+    only tagged dates (alone or in a list) need decoding; the rest is itself."""
+    if isinstance(data, dict):
+        return validate_value(data)
+    if isinstance(data, list) and any(isinstance(item, dict) for item in data):
+        return validate_value(data)
+    return data  # type: ignore[no-any-return]
+
 
 # A Value as a model field: validated by validate_value, written to JSON with
 # the $date/$datetime tags.

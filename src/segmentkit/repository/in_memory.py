@@ -11,6 +11,7 @@ thread sees a batch, or a transaction, entirely or not at all.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from heapq import merge
@@ -27,8 +28,10 @@ from segmentkit.models.records import Contact, Interaction, InteractionType, Seg
 from segmentkit.models.values import FieldKind
 from segmentkit.repository.attributes import checked_kinds, declaration_changes
 from segmentkit.repository.segment_catalog import SegmentCatalog
+from segmentkit.repository.snapshot_files import SavedRepository, read_snapshot, save_snapshot
 from segmentkit.repository.transaction import Savepoint
 from segmentkit.repository.transactional import Transactional
+from segmentkit.storage.arrow_tables import arrow_table, read_interactions
 from segmentkit.storage.builtin_types import BUILTIN_TYPES
 from segmentkit.storage.contact_table import ContactTable
 from segmentkit.storage.interaction_store import InteractionStore
@@ -106,8 +109,12 @@ class InMemoryRepository(Transactional):
 
     # --- contacts ------------------------------------------------------------------
 
-    def add_contacts(self, records: Iterable[Contact | Mapping[str, Any]]) -> int:
-        """Add a batch of contacts (models or dicts); all or nothing. Returns how many."""
+    def add_contacts(self, records: Iterable[Contact | Mapping[str, Any]] | Any) -> int:
+        """Add a batch of contacts (models or dicts); all or nothing. Returns how many.
+
+        The batch may also be Arrow data: a ``pyarrow.Table`` or
+        ``RecordBatch``, or a pandas or polars DataFrame (docs/data.md).
+        """
         batch = ContactTable.validated(records)
         with self._lock:
             added = self._contacts.add(batch, self._attribute_schema)
@@ -158,14 +165,24 @@ class InMemoryRepository(Transactional):
 
     # --- interactions --------------------------------------------------------------
 
-    def add_interactions(self, records: Iterable[Interaction | Mapping[str, Any]]) -> int:
+    def add_interactions(self, records: Iterable[Interaction | Mapping[str, Any]] | Any) -> int:
         """Add a batch of interactions (models or dicts); all or nothing. Returns how many.
 
         Each record's type must be registered, its properties must fit the
         type's fields (ISO text for a date or datetime field is converted),
         its contact and every contact-reference property must name an
-        existing contact, and its id must be new.
+        existing contact, and its id must be new. The batch may also be
+        Arrow data: a ``pyarrow.Table`` or ``RecordBatch``, or a pandas or
+        polars DataFrame (docs/data.md), checked the same way.
         """
+        table = arrow_table(records)
+        if table is not None:
+            columns = read_interactions(table)  # converted before the lock is taken
+            with self._lock:
+                added = self._store.add_table(columns, self._contacts.positions)
+                if added:
+                    self._changed()
+                return added
         items = batch_items(records, "interaction")
         with self._lock:
             added = self._store.add(items, self._contacts.positions)
@@ -330,6 +347,37 @@ class InMemoryRepository(Transactional):
         with self._lock:
             self._extensions = MappingProxyType({**self._extensions, name: state})
             self._changed()
+
+    # --- saving -------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save everything as a snapshot directory that ``open`` reads back equal.
+
+        Written beside the snapshot it replaces and switched in one rename:
+        a crash mid-save leaves the previous snapshot readable. Refuses
+        (SnapshotError) to replace a directory that is not a snapshot.
+        """
+        save_snapshot(self.snapshot(), path)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> InMemoryRepository:
+        """A repository read from a directory that ``save`` wrote, without checking
+        every record again: a format version and a checksum per file guard it
+        (SnapshotError for a foreign or damaged directory; nothing half-loaded)."""
+        return read_snapshot(path, cls._from_saved)
+
+    @classmethod
+    def _from_saved(cls, saved: SavedRepository) -> InMemoryRepository:
+        repo = cls()
+        for interaction_type in saved.types:
+            repo.register_type(interaction_type)
+        repo.declare_attributes(saved.attributes)  # no contacts yet: nothing to convert
+        repo._contacts.add(saved.contacts)  # checked when they were added
+        for type_name, table, meta in saved.logs:
+            repo._store.load_log(type_name, table, meta)
+        repo._catalog = SegmentCatalog.restored(saved.segments)
+        repo._extensions = MappingProxyType(dict(saved.extensions))
+        return repo
 
     def _take_snapshot(self) -> Snapshot:
         contacts, contact_ids, positions = self._contacts.frozen()

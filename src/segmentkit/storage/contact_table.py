@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 
 from segmentkit.errors import RecordError
 from segmentkit.models.records import Contact
+from segmentkit.storage.arrow_tables import arrow_table, read_contacts
 from segmentkit.storage.validation import TypeSchema, validate_batch
 
 __all__ = ["CommittedPositions", "ContactTable", "fitted", "new_contact_ids"]
@@ -119,7 +120,13 @@ class ContactTable:
 
     @staticmethod
     def validated(records: object) -> list[Contact]:
-        """A batch as models, every record checked by pydantic (no lock needed)."""
+        """A batch as models, every record checked by pydantic (no lock needed).
+
+        An Arrow table (``arrow_tables``) is read as the dicts of its rows.
+        """
+        table = arrow_table(records)
+        if table is not None:
+            records = read_contacts(table).rows()
         return validate_batch(_CONTACTS, records, "contact")
 
     def add(self, batch: list[Contact], schema: TypeSchema | None = None) -> int:

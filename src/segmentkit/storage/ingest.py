@@ -26,6 +26,8 @@ from typing import Any
 from segmentkit.models.records import Interaction
 from segmentkit.models.text import surrogate_problem
 from segmentkit.models.values import unambiguous, validate_value
+from segmentkit.storage.arrow_tables import ArrowRecords
+from segmentkit.storage.ingest_arrow import columns_from_arrow
 from segmentkit.storage.ingest_dicts import columns_from_dicts
 from segmentkit.storage.interaction_log import InteractionLog
 from segmentkit.storage.type_columns import (
@@ -38,7 +40,7 @@ from segmentkit.storage.type_columns import (
 )
 from segmentkit.storage.validation import TypeSchema, convert_text
 
-__all__ = ["TypeColumns", "fast_columns"]
+__all__ = ["TypeColumns", "fast_columns", "fast_table_columns"]
 
 
 def fast_columns(
@@ -61,6 +63,23 @@ def fast_columns(
     except GiveUp:
         return None
     except Exception:  # hostile objects (a __eq__ that raises...): let pydantic say it
+        return None
+
+
+def fast_table_columns(
+    records: ArrowRecords,
+    *,
+    schemas: Mapping[str, TypeSchema],
+    logs: Mapping[str, InteractionLog],
+    positions: Mapping[str, int],
+    known_ids: Container[str],
+) -> dict[str, TypeColumns] | None:
+    """``fast_columns`` for an Arrow table's converted columns (``arrow_tables``)."""
+    try:
+        return columns_from_arrow(records, schemas, logs, positions, known_ids)
+    except GiveUp:
+        return None
+    except Exception:  # an Arrow type a compute function does not take: read the rows
         return None
 
 

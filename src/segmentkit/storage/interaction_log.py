@@ -265,6 +265,30 @@ class InteractionLog:
             else:
                 codes.extend(given)
 
+    def load(
+        self,
+        *,
+        ids: list[str],
+        timestamps: array[int],
+        contacts: array[int],
+        zones: array[int],
+        canceled: bytearray,
+        references: dict[str, array[int]],
+        properties: dict[str, array[int]],
+        dictionaries: dict[str, ValueDictionary],
+        zone_table: list[tzinfo],
+    ) -> None:
+        """Fill an empty log with saved columns, in time order, as they were saved
+        (``InMemoryRepository.open``): nothing is checked or copied again."""
+        self.ids = ids
+        self.timestamps, self.contacts, self.zones = timestamps, contacts, zones
+        self.canceled, self.canceled_count = canceled, canceled.count(1)
+        self.references = {name: references[name] for name in self.reference_fields}
+        self.properties, self.dictionaries = properties, dictionaries
+        self.zone_table = zone_table
+        self.zone_codes = {zone: code for code, zone in enumerate(zone_table)}
+        self.indexes = {}
+
     def _sort(self) -> None:
         """Re-sort every column by timestamp into fresh arrays (stable)."""
         count = len(self.ids)

@@ -15,9 +15,12 @@ from pydantic import TypeAdapter
 
 from segmentkit.errors import RecordError
 from segmentkit.models.records import Interaction, InteractionType
-from segmentkit.storage.ingest import fast_columns
+from segmentkit.storage.arrow_tables import ArrowRecords
+from segmentkit.storage.ingest import fast_columns, fast_table_columns
 from segmentkit.storage.interaction_log import InteractionLog, LogSavepoint
+from segmentkit.storage.log_files import load_log
 from segmentkit.storage.log_view import LogView
+from segmentkit.storage.type_columns import TypeColumns
 from segmentkit.storage.validation import TypeSchema, interaction_rows, validate_items
 
 __all__ = ["InteractionStore", "StoreSavepoint", "registration_changes"]
@@ -99,10 +102,7 @@ class InteractionStore:
             known_ids=self.ids,
         )
         if columns is not None:
-            for type_columns in columns.values():
-                type_columns.commit()
-            for type_columns in columns.values():
-                self._remember(type_columns.ids)
+            self._commit(columns)
         else:
             # The plain path: pydantic for the whole batch, then the
             # repository's checks; it words every refusal.
@@ -116,6 +116,31 @@ class InteractionStore:
                 self.logs[type_name].add(type_rows, keep=given)
             self._remember([row.id for row in batch])
         return len(items)
+
+    def add_table(self, records: ArrowRecords, positions: Mapping[str, int]) -> int:
+        """Add an Arrow table's records; all or nothing, as ``add`` with its rows."""
+        columns = fast_table_columns(
+            records,
+            schemas=self.schemas,
+            logs=self.logs,
+            positions=positions,
+            known_ids=self.ids,
+        )
+        if columns is None:
+            # The table means its rows: the dicts' paths decide and word any refusal.
+            return self.add(records.rows(), positions)
+        self._commit(columns)
+        return records.length
+
+    def load_log(self, type_name: str, table: Any, meta: dict[str, Any]) -> None:
+        """Fill the registered, empty log of ``type_name`` with saved columns (``log_files``)."""
+        self._remember(load_log(self.logs[type_name], table, meta))
+
+    def _commit(self, columns: dict[str, TypeColumns]) -> None:
+        for type_columns in columns.values():
+            type_columns.commit()
+        for type_columns in columns.values():
+            self._remember(type_columns.ids)
 
     def _remember(self, ids: list[str]) -> None:
         self.ids.update(ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timezone
 from itertools import repeat
@@ -55,7 +56,7 @@ class TypeColumns:
     references: list[list[int]] = field(default_factory=list)
     # field -> {index in this batch: value code} (absent: code 0), or the
     # whole column of codes.
-    codes: dict[str, dict[int, int] | list[int]] = field(default_factory=dict)
+    codes: dict[str, dict[int, int] | Sequence[int]] = field(default_factory=dict)
     # Records given as models and stored unchanged: handed back as themselves.
     models: list[Interaction] = field(default_factory=list)
 
@@ -70,9 +71,9 @@ class TypeColumns:
             canceled=self.canceled if self.any_canceled else None,
             references=self.references,
             properties={
-                name: array("I", found)
-                if isinstance(found, list)
-                else array("I", map(found.get, range(count), repeat(0)))
+                name: array("I", map(found.get, range(count), repeat(0)))
+                if isinstance(found, dict)
+                else array("I", found)
                 for name, found in self.codes.items()
             },
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from segmentkit.io.files import replace_atomically
+from segmentkit.storage.files import replace_atomically
 
 
 def test_the_file_is_replaced_with_the_text(tmp_path: Path) -> None:

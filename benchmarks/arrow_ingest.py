@@ -1,0 +1,89 @@
+"""Ingestion speed: the same interactions as plain dicts and as Arrow tables;
+then the time to save the repository as a snapshot and to open it again.
+
+    python -m benchmarks.arrow_ingest [--contacts N] [--interactions N]
+
+Both go through the public ``add_interactions`` in batches of 100,000, with
+every check; the time counts the calls and the first snapshot (which sorts
+a log loaded out of time order), not building the batches. The Arrow
+tables hold one column per property (null where a record lacks it) and a
+``timestamp[us, tz=UTC]`` column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from benchmarks.data import Dataset, generate
+from segmentkit import InMemoryRepository
+
+BATCH = 100_000
+
+
+def arrow_batch(data: Dataset, start: int, stop: int) -> pa.Table:
+    properties = data.properties[start:stop]
+    names = sorted(set().union(*properties))
+    columns: dict[str, Any] = {
+        "id": pa.array(data.ids[start:stop], pa.string()),
+        "type": pa.array(data.types[start:stop], pa.string()),
+        "contact_id": pa.array(data.contact_ids[start:stop], pa.string()),
+        "timestamp": pa.array(data.timestamps[start:stop], pa.timestamp("us", tz="UTC")),
+    }
+    for name in names:
+        columns[name] = pa.array([row.get(name) for row in properties])
+    return pa.table(columns)
+
+
+def load(data: Dataset, batches: list[Any]) -> tuple[InMemoryRepository, float, float]:
+    """The repository, and wall-clock and CPU seconds of the calls and the first snapshot."""
+    repo = InMemoryRepository()
+    repo.add_contacts(data.contacts)
+    started, cpu = time.perf_counter(), time.process_time()
+    for batch in batches:
+        repo.add_interactions(batch)
+    repo.snapshot()
+    return repo, time.perf_counter() - started, time.process_time() - cpu
+
+
+def timed(action: Any) -> tuple[Any, float, float]:
+    started, cpu = time.perf_counter(), time.process_time()
+    result = action()
+    return result, time.perf_counter() - started, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--interactions", type=int, default=1_000_000)
+    args = parser.parse_args()
+    data = generate(args.contacts, args.interactions)
+    bounds = [(start, min(start + BATCH, args.interactions))
+              for start in range(0, args.interactions, BATCH)]
+    tables = [arrow_batch(data, start, stop) for start, stop in bounds]
+    repo, *arrow = load(data, tables)
+    del tables
+    dicts = [data.interaction_dicts(start, stop, fresh_ids=True) for start, stop in bounds]
+    _, *plain = load(data, dicts)
+    del dicts
+    # CPU time too: on a shared machine the wall clock measures the neighbours.
+    for label, (wall, cpu) in (("Arrow tables", arrow), ("plain dicts", plain)):
+        print(f"{label:>12}: {args.interactions / wall:>10,.0f} interactions/s wall clock, "
+              f"{args.interactions / cpu:>10,.0f}/s CPU ({wall:.2f} s, {cpu:.2f} s CPU "
+              f"for {args.interactions:,})")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "snapshot"
+        _, wall, cpu = timed(lambda: repo.save(path))
+        size = sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
+        print(f"        save: {wall:.2f} s ({cpu:.2f} s CPU), {size / 1e6:.1f} MB on disk")
+        _, wall, cpu = timed(lambda: InMemoryRepository.open(path))
+        print(f"        open: {wall:.2f} s ({cpu:.2f} s CPU)")
+
+
+if __name__ == "__main__":
+    main()

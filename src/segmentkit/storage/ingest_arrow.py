@@ -1,0 +1,166 @@
+"""The fast write path for an Arrow table of interactions (``arrow_tables``).
+
+The table is split by type with Arrow filters, and each property column is
+dictionary-encoded, so only its distinct values meet Python: they are
+checked and coded as a dict batch's values are (``ingest_columns``), and
+the rows take their codes by one Arrow ``take``. Timestamps of a fixed zone
+(UTC, ``+01:00``) stay integers from Arrow to the log. Like the rest of
+``ingest``, it either vouches for the whole batch or gives up (``GiveUp``):
+the caller then hands the table's rows to the plain path.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Container, Mapping
+from datetime import tzinfo
+from typing import Any
+
+from segmentkit.models.values import unambiguous
+from segmentkit.storage.arrow_tables import ArrowRecords, microseconds, python_values
+from segmentkit.storage.encoding import ABSENT_KEY
+from segmentkit.storage.ingest_columns import check_ids, checked_values, value_codes
+from segmentkit.storage.interaction_log import InteractionLog
+from segmentkit.storage.type_columns import FIXED_ZONES, GiveUp, TypeColumns
+from segmentkit.storage.validation import TypeSchema
+
+__all__ = ["columns_from_arrow"]
+
+
+def columns_from_arrow(
+    records: ArrowRecords,
+    schemas: Mapping[str, TypeSchema],
+    logs: Mapping[str, InteractionLog],
+    positions: Mapping[str, int],
+    known_ids: Container[str],
+) -> dict[str, TypeColumns]:
+    """The table's records as columns per type, every check passed, or GiveUp."""
+    import pyarrow
+    import pyarrow.compute as compute
+
+    if not records.length:
+        return {}
+    fixed, nested = records.fixed, records.nested
+    if "timestamp" not in records.zones or fixed["timestamp"].null_count:
+        raise GiveUp  # text or nulls: the dicts' paths read them
+    types = fixed["type"]
+    if types.null_count:
+        raise GiveUp  # a record without a type: the plain path names it
+    if pyarrow.types.is_dictionary(types.type):  # its dictionary may repeat a name
+        types = types.cast(types.type.value_type)
+    encoded = types.combine_chunks().dictionary_encode()
+    type_names = encoded.dictionary.to_pylist()
+    counts = [records.length]
+    if len(type_names) > 1:
+        # Sorted by type (stably: each type keeps its records' order), so that
+        # each type's rows are one zero-copy slice of every column.
+        order = compute.sort_indices(encoded.indices)
+        fixed = {name: column.take(order) for name, column in fixed.items()}
+        nested = {name: column.take(order) for name, column in nested.items()}
+        found = compute.value_counts(encoded.indices).to_pylist()
+        by_code = {entry["values"]: entry["counts"] for entry in found}
+        counts = [by_code.get(code, 0) for code in range(len(type_names))]
+    ids = fixed["id"].to_pylist()
+    check_ids(ids, known_ids)
+    contact_ids = fixed["contact_id"].to_pylist()
+    if not {str}.issuperset(map(type, contact_ids)):
+        raise GiveUp
+    contacts: list[int | None] = list(map(positions.get, contact_ids))
+    if None in contacts:
+        raise GiveUp
+    stamps = fixed["timestamp"]
+    micros = microseconds(stamps).to_pylist()
+    zones = _zones(records, stamps)
+    flags: list[bool] | None = None
+    canceled = fixed.get("canceled")
+    if canceled is not None:
+        if not pyarrow.types.is_boolean(canceled.type):
+            raise GiveUp
+        canceled = canceled.fill_null(False)  # a null is "not given": not canceled
+        flags = canceled.to_pylist() if compute.any(canceled).as_py() else None
+    result: dict[str, TypeColumns] = {}
+    start = 0
+    for type_name, count in zip(type_names, counts, strict=True):
+        if not count:
+            continue  # a name only in an encoded column's dictionary
+        schema = schemas.get(type_name) if type_name.__class__ is str else None
+        if schema is None:
+            raise GiveUp
+        end = start + count
+        columns = result[type_name] = TypeColumns(logs[type_name], schema)
+        columns.ids = ids[start:end]
+        columns.contacts = contacts[start:end]  # type: ignore[assignment]  # no None left
+        columns.timestamps = micros[start:end]
+        columns.zones = _zone_codes(columns.log, zones, start, end)
+        if flags is not None:
+            columns.canceled = flags[start:end]
+            columns.any_canceled = True in columns.canceled
+        given = {}
+        for name, column in nested.items():
+            part = column.slice(start, count)
+            if part.null_count < count:
+                given[name] = part
+        if not given.keys() <= schema.kinds.keys():
+            raise GiveUp  # an undeclared field
+        order_of = list(schema.kinds)
+        for name in sorted(given, key=order_of.index):
+            zone = records.nested_zone(name)
+            columns.codes[name] = _field_codes(columns, name, given[name], zone)
+        for name in schema.references:
+            columns.references.append(_reference_positions(given.get(name), count, positions))
+        start = end
+    return result
+
+
+def _zones(records: ArrowRecords, stamps: Any) -> tzinfo | list[tzinfo]:
+    """The timestamps' zone, or each one's where a named zone reads some wall
+    times two ways (pinned to their offsets, as a datetime in a dict is)."""
+    zone = records.zones["timestamp"]
+    if isinstance(zone, FIXED_ZONES):
+        return zone
+    return [unambiguous(stamp).tzinfo for stamp in python_values(stamps, zone)]  # type: ignore[misc]
+
+
+def _zone_codes(
+    log: InteractionLog, zones: tzinfo | list[tzinfo], start: int, end: int
+) -> list[int]:
+    if isinstance(zones, tzinfo):
+        return [log.zone_code(zones)] * (end - start)
+    codes = {zone: log.zone_code(zone) for zone in set(zones[start:end])}
+    return list(map(codes.__getitem__, zones[start:end]))
+
+
+def _field_codes(columns: TypeColumns, name: str, column: Any, zone: tzinfo | None) -> Any:
+    """One property's value codes for the type's rows (0 where absent)."""
+    import pyarrow
+    import pyarrow.compute as compute
+
+    kind = columns.schema.kinds[name]
+    plain = column.type
+    if pyarrow.types.is_nested(plain) or pyarrow.types.is_dictionary(plain):
+        # Lists and already-encoded columns: value by value, as in a dict batch.
+        values = [
+            ABSENT_KEY if value is None else value
+            for value in python_values(column, zone)
+        ]
+        checked, classes = checked_values(values, kind)
+        return value_codes(columns.log, name, checked, classes)
+    encoded = column.combine_chunks().dictionary_encode()
+    distinct, classes = checked_values(python_values(encoded.dictionary, zone), kind)
+    codes = value_codes(columns.log, name, distinct, classes)
+    taken = compute.take(pyarrow.array(codes, pyarrow.uint32()), encoded.indices).fill_null(0)
+    # The codes' buffer as it is (no nulls are left): one copy, no numpy needed.
+    width = taken.type.byte_width
+    data = taken.buffers()[1]
+    return array("I", bytes(data)[taken.offset * width : (taken.offset + len(taken)) * width])
+
+
+def _reference_positions(column: Any, count: int, positions: Mapping[str, int]) -> list[int]:
+    """The contact positions a contact-reference property names, -1 where absent."""
+    if column is None:
+        return [-1] * count
+    found = [-1 if value is None else positions.get(value) for value in column.to_pylist()]
+    if None in found:
+        raise GiveUp
+    return found  # type: ignore[return-value]
+
