@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from segmentkit import InMemoryRepository, evaluate
-from segmentkit.errors import InvalidArgumentError, SegmentKitError
+from segmentkit.errors import InvalidArgumentError, RecordError, SegmentKitError
 from segmentkit.models.records import InteractionType, Segment
 from segmentkit.sql import SqlRepository, compile_query
 
@@ -209,3 +209,30 @@ def test_bad_arguments_are_clear_errors(fresh: Callable[[], SqlRepository]) -> N
         compile_query("EmailOpened", database, now=datetime(2026, 1, 1), dialect="duckdb")
     with pytest.raises(InvalidArgumentError, match="Nope"):
         database.members("Nope", now=NOW)
+
+
+def test_a_record_added_by_another_connection_meanwhile_is_a_record_error(
+    fresh: Callable[[], SqlRepository], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = fresh()
+    database.add_contacts([{"id": "ann"}])
+    database.add_interactions([_opened("o1", "ann", 2)])
+    before = (list(database.contacts()), list(database.interactions()))
+    # The race: the check that ids are new runs before the write's
+    # transaction; here it misses ids another connection has just written.
+    existing = database._tables.existing
+
+    def missing(table: str) -> Callable[..., set[str]]:
+        def lookup(asked: str, column: str, ids: Any) -> set[str]:
+            return set() if asked == table else existing(asked, column, ids)
+
+        return lookup
+
+    monkeypatch.setattr(database._tables, "existing", missing(database.layout.contacts))
+    with pytest.raises(RecordError, match="another connection meanwhile"):
+        database.add_contacts([{"id": "bob"}, {"id": "ann"}])
+    monkeypatch.setattr(database._tables, "existing", missing(database.layout.interactions))
+    with pytest.raises(RecordError, match="another connection meanwhile"):
+        database.add_interactions([_opened("o2", "ann", 3), _opened("o1", "ann", 2)])
+    monkeypatch.undo()
+    assert (list(database.contacts()), list(database.interactions())) == before

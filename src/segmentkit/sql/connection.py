@@ -47,6 +47,11 @@ class Connection(ABC):
     def positional(self) -> str:
         """The placeholder of one positional value."""
 
+    @property
+    @abstractmethod
+    def duplicate_key_errors(self) -> tuple[type[BaseException], ...]:
+        """What the library raises when a primary key is already taken."""
+
 
 class _DuckDB(Connection):
     dialect = "duckdb"
@@ -75,6 +80,12 @@ class _DuckDB(Connection):
     @property
     def positional(self) -> str:
         return "?"
+
+    @property
+    def duplicate_key_errors(self) -> tuple[type[BaseException], ...]:
+        import duckdb
+
+        return (duckdb.ConstraintException,)
 
 
 class _Postgres(Connection):
@@ -118,6 +129,12 @@ class _Postgres(Connection):
     @property
     def positional(self) -> str:
         return "%s"
+
+    @property
+    def duplicate_key_errors(self) -> tuple[type[BaseException], ...]:
+        from psycopg import errors
+
+        return (errors.UniqueViolation,)
 
 
 def connect(raw: Any) -> Connection:

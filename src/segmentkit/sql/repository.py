@@ -148,7 +148,7 @@ class SqlRepository:
         known = self._tables.existing(self.layout.contacts, self.layout.contact_id, ids)
         new_contact_ids(batch, known)
         rows, lists = contact_table_rows(batch)
-        with self._db.transaction():
+        with self._tables.adding("contact"):
             self._tables.insert(self.layout.contacts, rows)
             self._tables.insert(self.layout.contact_lists, lists)
         return len(batch)
@@ -228,7 +228,7 @@ class SqlRepository:
         )
         fitted = [row[2] for type_rows in checked.values() for row in type_rows]
         rows, lists = interaction_table_rows(fitted)
-        with self._db.transaction():
+        with self._tables.adding("interaction"):
             self._tables.insert(layout.interactions, rows)
             self._tables.insert(layout.interaction_lists, lists)
         return len(batch)

@@ -5,7 +5,8 @@ connection's dialect over the layout's names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlglot import exp
@@ -93,6 +94,20 @@ class Tables:
             )
             self.db.run(self.sql(update), params)
         return changed
+
+    @contextmanager
+    def adding(self, noun: str) -> Iterator[None]:
+        """One transaction that adds records whose ids were checked new. If
+        another connection added one of them meanwhile, the database's key
+        refuses it: rolled back, and a RecordError like any duplicate."""
+        try:
+            with self.db.transaction():
+                yield
+        except self.db.duplicate_key_errors as error:
+            detail = (str(error).strip().splitlines() or [""])[0]
+            raise RecordError(
+                f"a {noun} of the batch was added by another connection meanwhile: {detail}"
+            ) from None
 
     # -- what the database cannot hold ---------------------------------------------------
 
