@@ -36,7 +36,7 @@ from segmentkit.sql.rows import (
     interaction_from_row,
     interaction_table_rows,
 )
-from segmentkit.sql.schema import CONTACT_COLUMNS, create_statements
+from segmentkit.sql.schema import CONTACT_COLUMNS, create_statements, table_columns
 from segmentkit.storage.builtin_types import BUILTIN_TYPES
 from segmentkit.storage.contact_table import ContactTable, fitted, new_contact_ids
 from segmentkit.storage.interaction_store import registration_changes
@@ -52,8 +52,6 @@ from segmentkit.storage.validation import (
 __all__ = ["SqlRepository"]
 
 _INTERACTIONS = TypeAdapter(list[Interaction])
-# Ids per IN list when asking which exist: well under every engine's limit.
-_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -70,6 +68,7 @@ class SqlRepository:
         self._db: Connection = connect(connection)
         self.layout = layout if layout is not None else TableLayout()
         self.dialect = self._db.dialect
+        self._columns = table_columns(self.layout, self.dialect)
         if self.layout.keys:
             with self._db.transaction():
                 for statement in create_statements(self.layout, self.dialect):
@@ -95,10 +94,7 @@ class SqlRepository:
         return expression.sql(dialect=self.dialect)
 
     def _insert(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        if rows:
-            marks = tuple(exp.Placeholder() for _ in rows[0])  # positional: ? or %s
-            statement = exp.insert(exp.values([marks]), self._table(table))
-            self._db.insert(self._sql(statement), rows)
+        self._db.insert(self._table(table), self._columns[table], rows)
 
     def _storable(self, records: Sequence[Any], noun: str) -> None:
         """Refuse, before the database does, what it cannot store: NUL in
@@ -113,20 +109,21 @@ class SqlRepository:
                     record_id=getattr(record, "id", None) or getattr(record, "name", None),
                 )
 
+    def _among(self, column: str) -> exp.Expr:
+        """``column`` is one of the texts bound as parameter ``ids`` (a list):
+        one parameter however many ids, so a batch of a million is one query."""
+        ids = exp.cast(exp.Placeholder(this="ids"), exp.DataType.build("ARRAY<TEXT>"))
+        return exp.column(column, quoted=True).isin(
+            query=exp.select(exp.Unnest(expressions=[ids]))
+        )
+
     def _existing(self, table: str, column: str, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` are in ``table.column``."""
         wanted = list(dict.fromkeys(ids))
-        found: set[str] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            params = {f"p{i}": value for i, value in enumerate(chunk)}
-            query = self._select(table, [column]).where(
-                exp.column(column, quoted=True).isin(
-                    *(exp.Placeholder(this=name) for name in params)
-                )
-            )
-            found.update(row[0] for row in self._db.rows(self._sql(query), params))
-        return found
+        if not wanted:
+            return set()
+        query = self._select(table, [column]).where(self._among(column))
+        return {row[0] for row in self._db.rows(self._sql(query), {"ids": wanted})}
 
     # -- types ----------------------------------------------------------------------------
 
@@ -271,31 +268,24 @@ class SqlRepository:
         for position, interaction_id in enumerate(wanted):
             if not (isinstance(interaction_id, str) and interaction_id in known):
                 raise RecordError(f"no interaction with id {interaction_id!r}", position=position)
-        unique = list(dict.fromkeys(strings))
-        canceled = exp.column(layout.canceled, quoted=True)
-        changed = 0
+        params = {"ids": list(dict.fromkeys(strings))}
+        if not params["ids"]:
+            return 0
+        matching = exp.and_(
+            self._among(layout.interaction_id),
+            exp.not_(exp.column(layout.canceled, quoted=True)),
+        )
+        counted = (
+            exp.select(exp.Count(this=exp.Star()))
+            .from_(self._table(layout.interactions))
+            .where(matching)
+        )
+        update = exp.update(
+            self._table(layout.interactions), {layout.canceled: exp.true()}, where=matching.copy()
+        )
         with self._db.transaction():
-            for start in range(0, len(unique), _CHUNK):
-                chunk = unique[start : start + _CHUNK]
-                params = {f"p{i}": value for i, value in enumerate(chunk)}
-                matching = exp.and_(
-                    exp.column(layout.interaction_id, quoted=True).isin(
-                        *(exp.Placeholder(this=name) for name in params)
-                    ),
-                    exp.not_(canceled),
-                )
-                counted = (
-                    exp.select(exp.Count(this=exp.Star()))
-                    .from_(self._table(layout.interactions))
-                    .where(matching)
-                )
-                changed += int(self._db.rows(self._sql(counted), params)[0][0])
-                update = exp.update(
-                    self._table(layout.interactions),
-                    {layout.canceled: exp.true()},
-                    where=matching.copy(),
-                )
-                self._db.run(self._sql(update), params)
+            changed = int(self._db.rows(self._sql(counted), params)[0][0])
+            self._db.run(self._sql(update), params)
         return changed
 
     # -- segments ---------------------------------------------------------------------------------
