@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest bench fuzz clean
+.PHONY: demo test lint typecheck pytest bench bench-sql fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ test: lint typecheck pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.run
+
+# SqlRepository at scale (benchmarks/README.md): 10M interactions against the
+# in-memory engine, then 100M in a DuckDB file (about 20 GB of disk, an hour).
+bench-sql: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.sql_versus_memory
+	$(BIN)/python -m benchmarks.sql_file
 
 fuzz: $(VENV)/.installed-dev
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest tests
