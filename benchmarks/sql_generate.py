@@ -168,7 +168,7 @@ def _interactions_sql(table: str) -> str:
 
 
 def generate(connection: Any, contacts: int, interactions: int,
-             chunk: int = 5_000_000) -> SqlRepository:
+             chunk: int = 1_000_000) -> SqlRepository:
     """Fill an empty DuckDB database with ``SqlRepository``'s tables and the data.
 
     Interactions go in ``chunk`` rows a transaction, each followed by a
