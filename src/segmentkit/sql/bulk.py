@@ -52,42 +52,34 @@ _Cell = Callable[[Any], Any]
 
 def _cells(columns: Sequence[Column]) -> tuple[list[tuple[str, str]], list[exp.Expr], _Cell]:
     """The CSV fields (name, type), the SELECT expression of each column, and
-    a function that turns a row into its CSV fields."""
-    fields: list[tuple[str, str]] = []
+    a function that turns a row into its CSV fields: the row's values (None
+    is written as an empty text), then one NULL flag per nullable column."""
+    fields = [(f"c{position}", _CSV_TYPES.get(column.kind, "VARCHAR"))
+              for position, column in enumerate(columns)]
+    instants = [p for p, column in enumerate(columns) if column.kind == exp.DType.TIMESTAMPTZ]
+    nullable = [p for p, column in enumerate(columns) if column.nullable]
+    fields += [(f"n{position}", "BOOLEAN") for position in nullable]
     selected: list[exp.Expr] = []
-    encoders: list[tuple[bool, bool]] = []  # per column: (instant, nullable)
-    for position, column in enumerate(columns):
-        name = f"c{position}"
-        fields.append((name, _CSV_TYPES.get(column.kind, "VARCHAR")))
-        value: exp.Expr = exp.column(name)
-        if column.kind == exp.DType.TIMESTAMPTZ:
+    for position in range(len(columns)):
+        value: exp.Expr = exp.column(f"c{position}")
+        if position in instants:
             # make_timestamp(us) is the UTC wall time; AT TIME ZONE 'UTC' makes it the instant.
             value = exp.AtTimeZone(
                 this=exp.Anonymous(this="make_timestamp", expressions=[value]),
                 zone=exp.Literal.string("UTC"),
             )
-        if column.nullable:
-            flag = f"n{position}"
-            fields.append((flag, "BOOLEAN"))
-            value = exp.If(this=exp.column(flag), true=exp.null(), false=value)
+        if position in nullable:
+            value = exp.If(this=exp.column(f"n{position}"), true=exp.null(), false=value)
         selected.append(value)
-        encoders.append((column.kind == exp.DType.TIMESTAMPTZ, column.nullable))
 
     def row_cells(row: Any) -> list[Any]:
-        out: list[Any] = []
-        for (instant, nullable), value in zip(encoders, row, strict=True):
-            if nullable:
-                out.append("" if value is None else _encoded(value, instant))
-                out.append(value is None)
-            else:
-                out.append(_encoded(value, instant))
-        return out
+        cells = list(row)
+        for position in instants:
+            cells[position] = to_microseconds(cells[position])
+        cells += [row[position] is None for position in nullable]
+        return cells
 
     return fields, selected, row_cells
-
-
-def _encoded(value: Any, instant: bool) -> Any:
-    return to_microseconds(value) if instant else value
 
 
 def duckdb_load(
@@ -100,11 +92,7 @@ def duckdb_load(
         path = Path(folder) / "rows.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
-            if all(not column.nullable and column.kind != exp.DType.TIMESTAMPTZ
-                   for column in columns):
-                writer.writerows(rows)  # nothing to encode: the C loop alone
-            else:
-                writer.writerows(map(row_cells, rows))
+            writer.writerows(map(row_cells, rows))
         options = [
             exp.PropertyEQ(this=exp.to_identifier(name), expression=value)
             for name, value in _CSV_OPTIONS.items()
