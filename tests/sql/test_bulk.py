@@ -282,3 +282,23 @@ def test_a_record_larger_than_a_csv_line_buffer_loads(
     )
     repo.add_interactions([record])
     assert list(repo.interactions()) == [record]
+
+
+def test_hostile_ids_are_found_again(engine: tuple[str, Callable[[], SqlRepository]]) -> None:
+    """Which ids exist is asked with the ids bound as one text array: array
+    syntax in an id (braces, quotes, commas, backslashes) must not matter."""
+    dialect, make = engine
+    repo, contacts, interactions = _filled(make, dialect, 300)
+    again = interactions[::7]
+    with pytest.raises(RecordError, match="already") as caught:
+        repo.add_interactions([*_interactions(["fresh"], contacts, 1), *again])
+    assert caught.value.position == 1
+    odd_ids = [record.id for record in again] + ["{a,b}", 'x"y']
+    with pytest.raises(RecordError, match="no interaction"):
+        repo.cancel_interactions(odd_ids)
+    ids = [record.id for record in again]
+    live = sum(1 for record in again if not record.canceled)
+    assert repo.cancel_interactions(ids) == live
+    assert repo.cancel_interactions(ids) == 0
+    canceled = {record.id for record in repo.interactions() if record.canceled}
+    assert canceled == {r.id for r in interactions if r.canceled} | set(ids)
