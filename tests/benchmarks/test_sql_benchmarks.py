@@ -47,11 +47,13 @@ def test_data_made_in_duckdb_answers_as_in_memory() -> None:
 
 def test_sql_file_runs_the_suite(tmp_path: Path) -> None:
     path = tmp_path / "bench.duckdb"
-    lines = sql_file.run(path, 300, 5_000, repeat=1, memory_limit="500MB", threads=1)
+    lines = sql_file.run(path, 300, 5_000, repeat=1, memory_limit="500MB", threads=1,
+                         generate_memory_limit="500MB")
     assert lines[0].startswith("generated 300 contacts and 5,000 interactions")
     for query in QUERIES:
         assert any(line.startswith(f"| {query.name} |") for line in lines)
     assert lines[-1].startswith("peak resident set size")
     # The file is reused when it already holds the sizes asked for.
-    again = sql_file.run(path, 300, 5_000, repeat=1, memory_limit="500MB", threads=1)
+    again = sql_file.run(path, 300, 5_000, repeat=1, memory_limit="500MB", threads=1,
+                         generate_memory_limit="500MB")
     assert not again[0].startswith("generated")
