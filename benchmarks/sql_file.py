@@ -47,6 +47,7 @@ def open_database(path: Path, memory_limit: str, threads: int) -> Any:
         # Spill where the file is, not in /tmp; no ordering kept for inserts.
         "temp_directory": str(path.parent / (path.name + ".tmp")),
         "preserve_insertion_order": False,
+        "enable_progress_bar": False,  # it would fill the log
     })
 
 
