@@ -41,14 +41,15 @@ def peak_rss_mb() -> float:
 
 
 def open_database(path: Path, memory_limit: str, threads: int) -> Any:
-    return duckdb.connect(str(path), config={
+    connection = duckdb.connect(str(path), config={
         "memory_limit": memory_limit,
         "threads": threads,
         # Spill where the file is, not in /tmp; no ordering kept for inserts.
         "temp_directory": str(path.parent / (path.name + ".tmp")),
         "preserve_insertion_order": False,
-        "enable_progress_bar": False,  # it would fill the log
     })
+    connection.execute("SET enable_progress_bar = false")  # it would fill the log
+    return connection
 
 
 def make_file(path: Path, contacts: int, interactions: int, memory_limit: str,
