@@ -36,7 +36,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.run
 
 # SqlRepository at scale (benchmarks/README.md): 10M interactions against the
-# in-memory engine, then 100M in a DuckDB file (about 20 GB of disk, an hour).
+# in-memory engine (about 45 minutes), then 100M in a DuckDB file (about 21 GB
+# of disk; the generation alone takes more than an hour on 2 cores).
 bench-sql: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.sql_versus_memory
 	$(BIN)/python -m benchmarks.sql_file
