@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-spark lint typecheck pytest bench fuzz clean
+.PHONY: demo test test-spark lint typecheck pytest bench bench-sql fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ docs: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks.run
+
+# SqlRepository at scale (benchmarks/README.md): 10M interactions against the
+# in-memory engine (about 45 minutes), then 100M in a DuckDB file (about 21 GB
+# of disk; the generation alone takes more than an hour on 2 cores).
+bench-sql: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.sql_versus_memory
+	$(BIN)/python -m benchmarks.sql_file
 
 fuzz: $(VENV)/.installed-dev
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest tests

@@ -28,10 +28,16 @@ def blocks(relative_path: str, language: str) -> list[Block]:
     ]
 
 
-def run_python_blocks(relative_path: str) -> dict[str, object]:
-    """Execute the ``python`` blocks in order, in one namespace, as a reader would."""
+def run_python_blocks(relative_path: str, *, unless: str | None = None) -> dict[str, object]:
+    """Execute the ``python`` blocks in order, in one namespace, as a reader
+    would; with ``unless``, all but the blocks holding that text (an example
+    that needs what the test run lacks, e.g. a SparkSession)."""
     namespace: dict[str, object] = {"__name__": "__doc_example__"}
-    found = blocks(relative_path, "python")
+    found = [
+        block
+        for block in blocks(relative_path, "python")
+        if unless is None or unless not in block.code
+    ]
     assert found, f"{relative_path} has no python examples"
     for block in found:
         code = compile(block.code, f"{relative_path}:{block.line}", "exec")

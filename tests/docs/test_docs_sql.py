@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from doc_examples import blocks, console_commands
+from doc_examples import run_python_blocks as run_doc_blocks
 from segmentkit.cli import main
 from segmentkit.sql import SqlRepository
 from sql_copies import copy_into
@@ -24,13 +25,8 @@ SHOWN_URL = "postgresql://app@db.internal:5432/marketing"
 
 
 def run_python_blocks(page: str) -> dict[str, object]:
-    """The page's Python in order, in one namespace, all but the Spark example."""
-    namespace: dict[str, object] = {"__name__": "__doc_example__"}
-    found = [block for block in blocks(page, "python") if "spark_members(" not in block.code]
-    assert len(found) >= 4
-    for block in found:
-        exec(compile(block.code, f"{page}:{block.line}", "exec"), namespace)
-    return namespace
+    """The page's Python in order, all but the Spark example (tests/spark runs it)."""
+    return run_doc_blocks(page, unless="spark_members(")
 
 
 def test_the_python_examples_run() -> None:

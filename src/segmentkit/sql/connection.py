@@ -13,7 +13,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+from sqlglot import exp
+
 from segmentkit.errors import InvalidArgumentError
+from segmentkit.sql.bulk import copy_statement, duckdb_load
+from segmentkit.sql.schema import Column
 
 __all__ = ["Connection", "connect"]
 
@@ -35,8 +39,11 @@ class Connection(ABC):
         """Run a statement."""
 
     @abstractmethod
-    def insert(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Run a positional INSERT (``?`` / ``%s``) for each row, in bulk."""
+    def insert(
+        self, table: exp.Table, columns: Sequence[Column], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Append ``rows`` (tuples in ``columns`` order) to ``table`` in bulk,
+        inside the current transaction (``sql.bulk``)."""
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
@@ -63,9 +70,11 @@ class _DuckDB(Connection):
     def run(self, sql: str, params: dict[str, Any] | None = None) -> None:
         self.raw.execute(sql, params or {})
 
-    def insert(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    def insert(
+        self, table: exp.Table, columns: Sequence[Column], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
         if rows:
-            self.raw.executemany(sql, [list(row) for row in rows])
+            duckdb_load(self.raw, table, columns, rows)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -108,10 +117,13 @@ class _Postgres(Connection):
         with self.raw.cursor() as cursor:
             cursor.execute(sql, params or None)
 
-    def insert(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    def insert(
+        self, table: exp.Table, columns: Sequence[Column], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
         if rows:
-            with self.raw.cursor() as cursor:
-                cursor.executemany(sql, rows)
+            with self.raw.cursor() as cursor, cursor.copy(copy_statement(table, columns)) as copy:
+                for row in rows:
+                    copy.write_row(row)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

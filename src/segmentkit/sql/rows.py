@@ -38,9 +38,13 @@ def holds_nul(value: Any) -> bool:
     return False
 
 
+# Text as it is (no \\u escapes), so the JSON is the text a reader expects.
+# One encoder for every call: json.dumps with arguments builds a new one each time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(value: Any) -> str:
-    # Text as it is (no \\u escapes), so the JSON is the text a reader expects.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _keys(owner: str, values: Mapping[str, Any], lists: list[ListRow]) -> str:

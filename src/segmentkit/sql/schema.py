@@ -8,6 +8,8 @@ elements have tables of their own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlglot import exp
 
 from segmentkit.sql.layout import CONTACT_COLUMNS, TableLayout
@@ -15,9 +17,11 @@ from segmentkit.sql.layout import CONTACT_COLUMNS, TableLayout
 __all__ = [
     "CONTACT_COLUMNS",
     "INTERACTION_COLUMNS",
+    "Column",
     "create_statements",
     "existing_tables_sql",
     "owned_tables",
+    "table_columns",
 ]
 
 INTERACTION_COLUMNS = ("id", "type", "contact_id", "timestamp", "canceled", "properties", "keys")
@@ -29,24 +33,38 @@ def _json(dialect: str) -> exp.DType:
     return exp.DType.JSONB if dialect == "postgres" else exp.DType.JSON
 
 
-def _column(
-    name: str, kind: exp.DType, *, key: bool = False, null: bool = True
-) -> exp.ColumnDef:
-    constraints = []
-    if key:
-        constraints.append(exp.ColumnConstraint(kind=exp.PrimaryKeyColumnConstraint()))
-    elif not null:
-        constraints.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
-    return exp.ColumnDef(
-        this=exp.to_identifier(name, quoted=True),
-        kind=exp.DataType.build(kind),
-        constraints=constraints,
-    )
+@dataclass(frozen=True)
+class Column:
+    """One column of a table segmentkit owns: what CREATE TABLE declares and
+    what a bulk load (``sql.bulk``) needs to know to write its values."""
+
+    name: str
+    kind: exp.DType
+    key: bool = False
+    null: bool = True
+
+    @property
+    def nullable(self) -> bool:
+        return self.null and not self.key
+
+    def definition(self) -> exp.ColumnDef:
+        constraints = []
+        if self.key:
+            constraints.append(exp.ColumnConstraint(kind=exp.PrimaryKeyColumnConstraint()))
+        elif not self.null:
+            constraints.append(exp.ColumnConstraint(kind=exp.NotNullColumnConstraint()))
+        return exp.ColumnDef(
+            this=exp.to_identifier(self.name, quoted=True),
+            kind=exp.DataType.build(self.kind),
+            constraints=constraints,
+        )
 
 
-def _create(layout: TableLayout, table: str, columns: list[exp.ColumnDef]) -> exp.Create:
+def _create(layout: TableLayout, table: str, columns: tuple[Column, ...]) -> exp.Create:
     return exp.Create(
-        this=exp.Schema(this=_table(layout, table), expressions=columns),
+        this=exp.Schema(
+            this=_table(layout, table), expressions=[column.definition() for column in columns]
+        ),
         kind="TABLE",
         exists=True,
     )
@@ -106,48 +124,57 @@ def existing_tables_sql(layout: TableLayout, dialect: str) -> str:
     return statement.sql(dialect=dialect)
 
 
+def table_columns(layout: TableLayout, dialect: str) -> dict[str, tuple[Column, ...]]:
+    """Every table segmentkit owns, by name, with its columns in order: the
+    order of the row tuples ``sql.rows`` builds."""
+    json = _json(dialect)
+    return {
+        layout.contacts: (
+            Column(layout.contact_id, _TEXT, key=True),
+            *(Column(name, _TEXT) for name in CONTACT_COLUMNS),
+            Column(layout.attributes, json, null=False),
+            Column(layout.profile_keys, json, null=False),
+        ),
+        layout.interactions: (
+            Column(layout.interaction_id, _TEXT, key=True),
+            Column(layout.type, _TEXT, null=False),
+            Column(layout.interaction_contact, _TEXT, null=False),
+            Column(layout.timestamp, exp.DType.TIMESTAMPTZ, null=False),
+            Column(layout.canceled or "canceled", exp.DType.BOOLEAN, null=False),
+            Column(layout.properties, json, null=False),
+            Column(layout.property_keys, json, null=False),
+        ),
+        layout.contact_lists: (
+            Column("contact_id", _TEXT, null=False),
+            Column("field", _TEXT, null=False),
+            Column("k", _TEXT),
+        ),
+        layout.interaction_lists: (
+            Column("interaction_id", _TEXT, null=False),
+            Column("field", _TEXT, null=False),
+            Column("k", _TEXT),
+        ),
+        layout.types: (
+            Column("name", _TEXT, key=True),
+            Column("definition", _TEXT, null=False),
+        ),
+        layout.attribute_kinds: (
+            Column("name", _TEXT, key=True),
+            Column("kind", _TEXT, null=False),
+        ),
+        layout.segments: (
+            Column("name", _TEXT, key=True),
+            Column("position", exp.DType.BIGINT, null=False),
+            Column("definition", _TEXT, null=False),
+        ),
+    }
+
+
 def create_statements(layout: TableLayout, dialect: str) -> list[str]:
     """``CREATE ... IF NOT EXISTS`` for every table and index, as SQL text."""
-    json = _json(dialect)
     tables = [
-        _create(layout, layout.contacts, [
-            _column(layout.contact_id, _TEXT, key=True),
-            *(_column(name, _TEXT) for name in CONTACT_COLUMNS),
-            _column(layout.attributes, json, null=False),
-            _column(layout.profile_keys, json, null=False),
-        ]),
-        _create(layout, layout.interactions, [
-            _column(layout.interaction_id, _TEXT, key=True),
-            _column(layout.type, _TEXT, null=False),
-            _column(layout.interaction_contact, _TEXT, null=False),
-            _column(layout.timestamp, exp.DType.TIMESTAMPTZ, null=False),
-            _column(layout.canceled or "canceled", exp.DType.BOOLEAN, null=False),
-            _column(layout.properties, json, null=False),
-            _column(layout.property_keys, json, null=False),
-        ]),
-        _create(layout, layout.contact_lists, [
-            _column("contact_id", _TEXT, null=False),
-            _column("field", _TEXT, null=False),
-            _column("k", _TEXT),
-        ]),
-        _create(layout, layout.interaction_lists, [
-            _column("interaction_id", _TEXT, null=False),
-            _column("field", _TEXT, null=False),
-            _column("k", _TEXT),
-        ]),
-        _create(layout, layout.types, [
-            _column("name", _TEXT, key=True),
-            _column("definition", _TEXT, null=False),
-        ]),
-        _create(layout, layout.attribute_kinds, [
-            _column("name", _TEXT, key=True),
-            _column("kind", _TEXT, null=False),
-        ]),
-        _create(layout, layout.segments, [
-            _column("name", _TEXT, key=True),
-            _column("position", exp.DType.BIGINT, null=False),
-            _column("definition", _TEXT, null=False),
-        ]),
+        _create(layout, name, columns)
+        for name, columns in table_columns(layout, dialect).items()
     ]
     indexes = [
         _index(layout, layout.interactions, f"{layout.interactions}_type_ts",

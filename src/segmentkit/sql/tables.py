@@ -13,10 +13,14 @@ from sqlglot import exp
 
 from segmentkit.errors import RecordError
 from segmentkit.sql.connection import Connection
-from segmentkit.sql.id_chunks import id_chunks, one_of
 from segmentkit.sql.layout import TableLayout
 from segmentkit.sql.rows import holds_nul
-from segmentkit.sql.schema import create_statements, existing_tables_sql, owned_tables
+from segmentkit.sql.schema import (
+    create_statements,
+    existing_tables_sql,
+    owned_tables,
+    table_columns,
+)
 
 __all__ = ["Tables", "equals"]
 
@@ -24,6 +28,7 @@ __all__ = ["Tables", "equals"]
 class Tables:
     def __init__(self, db: Connection, layout: TableLayout) -> None:
         self.db, self.layout, self.dialect = db, layout, db.dialect
+        self.columns = table_columns(layout, db.dialect)
 
     # -- the tables themselves ---------------------------------------------------------
 
@@ -56,10 +61,8 @@ class Tables:
         return self.db.rows(self.sql(query), params)
 
     def insert(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
-        if rows:
-            marks = tuple(exp.Placeholder() for _ in rows[0])  # positional: ? or %s
-            statement = exp.insert(exp.values([marks]), self.table(table))
-            self.db.insert(self.sql(statement), rows)
+        """Append rows (tuples in the table's column order) in bulk (``sql.bulk``)."""
+        self.db.insert(self.table(table), self.columns[table], rows)
 
     def delete(self, table: str, column: str, value: str) -> None:
         statement = exp.delete(self.table(table)).where(equals(column))
@@ -67,32 +70,34 @@ class Tables:
 
     def existing(self, table: str, column: str, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` are in ``table.column``."""
-        found: set[str] = set()
-        for params in id_chunks(ids):
-            query = self.select(table, [column]).where(one_of(column, params))
-            found.update(row[0] for row in self.db.rows(self.sql(query), params))
-        return found
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return set()
+        query = self.select(table, [column]).where(_among(column))
+        return {row[0] for row in self.rows(query, {"ids": wanted})}
 
     def cancel(self, ids: Iterable[str]) -> int:
         """Mark the interactions with these ids canceled; how many changed."""
+        params = {"ids": list(dict.fromkeys(ids))}
+        if not params["ids"]:
+            return 0
         layout = self.layout
         canceled = layout.canceled or "canceled"  # own tables always have it
-        changed = 0
-        for params in id_chunks(ids):
-            matching = exp.and_(
-                one_of(layout.interaction_id, params),
-                exp.not_(exp.column(canceled, quoted=True)),
-            )
-            counted = (
-                exp.select(exp.Count(this=exp.Star()))
-                .from_(self.table(layout.interactions))
-                .where(matching)
-            )
-            changed += int(self.rows(counted, params)[0][0])
-            update = exp.update(
-                self.table(layout.interactions), {canceled: exp.true()}, where=matching.copy()
-            )
-            self.db.run(self.sql(update), params)
+        matching = exp.and_(
+            _among(layout.interaction_id), exp.not_(exp.column(canceled, quoted=True))
+        )
+        counted = (
+            exp.select(exp.Count(this=exp.Star()))
+            .from_(self.table(layout.interactions))
+            .where(matching)
+        )
+        update = exp.update(
+            self.table(layout.interactions), {canceled: exp.true()}, where=matching.copy()
+        )
+        # Counted before the update: a read on psycopg without autocommit
+        # commits (Connection.rows), so it must not follow a write.
+        changed = int(self.rows(counted, params)[0][0])
+        self.db.run(self.sql(update), params)
         return changed
 
     @contextmanager
@@ -128,3 +133,10 @@ class Tables:
 def equals(column: str) -> exp.Expr:
     """``column = :v``: the one value a lookup or a delete binds."""
     return exp.EQ(this=exp.column(column, quoted=True), expression=exp.Placeholder(this="v"))
+
+
+def _among(column: str) -> exp.Expr:
+    """``column`` is one of the texts bound as parameter ``ids`` (a list):
+    one parameter however many ids, so a batch of a million is one query."""
+    ids = exp.cast(exp.Placeholder(this="ids"), exp.DataType.build("ARRAY<TEXT>"))
+    return exp.column(column, quoted=True).isin(query=exp.select(exp.Unnest(expressions=[ids])))
