@@ -177,6 +177,7 @@ def generate(connection: Any, contacts: int, interactions: int,
     """
     repo = SqlRepository(connection)
     layout = repo.layout
+    _drop_interaction_keys(connection, layout.interactions)
     connection.execute(_contacts_sql(f'"{layout.contacts}"'), {"contacts": contacts})
     insert = _interactions_sql(f'"{layout.interactions}"')
     for start in range(0, interactions, chunk):
@@ -184,6 +185,19 @@ def generate(connection: Any, contacts: int, interactions: int,
         connection.execute(insert, {"contacts": contacts, "start": start, "stop": stop})
         connection.execute("CHECKPOINT")
     return repo
+
+
+def _drop_interaction_keys(connection: Any, table: str) -> None:
+    """The interactions table without its primary key and indexes: DuckDB
+    keeps their trees in memory while rows are written (a 100M-row load then
+    needs many GB, or crawls), and its queries here scan columns anyway.
+    SqlRepository finds every table present and creates nothing when it
+    opens the file; ids are still checked new by add_interactions itself."""
+    for index in (f"{table}_type_ts", f"{table}_contact"):
+        connection.execute(f'DROP INDEX IF EXISTS "{index}"')
+    connection.execute(f'CREATE TABLE "{table}_plain" AS SELECT * FROM "{table}" LIMIT 0')
+    connection.execute(f'DROP TABLE "{table}"')
+    connection.execute(f'ALTER TABLE "{table}_plain" RENAME TO "{table}"')
 
 
 def verify_sample(connection: Any, repo: SqlRepository, size: int = 2_000) -> int:
