@@ -205,24 +205,20 @@ def verify_sample(connection: Any, repo: SqlRepository, size: int = 2_000) -> in
     ``sql.rows`` computes the stored JSON and keys; returns how many rows."""
     layout = repo.layout
     checked = 0
-    contact_rows = connection.execute(
-        f'SELECT * FROM "{layout.contacts}" USING SAMPLE {size} ROWS (reservoir, 7)'
-    ).fetchall()
-    for row in contact_rows:
-        contact = contact_from_row(row[:-1])
-        (python_row,), lists = contact_table_rows([contact])
-        _same(row, python_row, json_columns=(6, 7), what=f"contact {row[0]}")
-        assert not lists
-        checked += 1
-    interaction_rows = connection.execute(
-        f'SELECT * FROM "{layout.interactions}" USING SAMPLE {size} ROWS (reservoir, 7)'
-    ).fetchall()
-    for row in interaction_rows:
-        record = interaction_from_row(row[:-1])
-        (python_row,), lists = interaction_table_rows([record])
-        _same(row, python_row, json_columns=(5, 6), what=f"interaction {row[0]}")
-        assert not lists
-        checked += 1
+    sampled: dict[str, list[tuple[Any, ...]]] = {}
+    for table, from_row, table_rows, json_columns in (
+        (layout.contacts, contact_from_row, contact_table_rows, (6, 7)),
+        (layout.interactions, interaction_from_row, interaction_table_rows, (5, 6)),
+    ):
+        sampled[table] = connection.execute(
+            f'SELECT * FROM "{table}" USING SAMPLE {size} ROWS (reservoir, 7)'
+        ).fetchall()
+        for row in sampled[table]:
+            (python_row,), lists = table_rows([from_row(row[:-1])])
+            _same(row, python_row, json_columns=json_columns, what=f"{table} row {row[0]}")
+            assert not lists
+            checked += 1
+    interaction_rows = sampled[layout.interactions]
     # And the records pass the repository's own checks as they stand.
     types = repo.types()
     for row in interaction_rows:

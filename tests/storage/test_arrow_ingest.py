@@ -23,28 +23,12 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from survey_type import CONTACTS, COPENHAGEN, NOW, SURVEY
 
 from segmentkit import InMemoryRepository, evaluate
 from segmentkit.errors import RecordError, SegmentKitError
-from segmentkit.models.records import InteractionType
 from segmentkit.strategies import nows, queries, repositories, timezones
 
-NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-CONTACTS = ("c0", "c1", "c2", "c3")
-SURVEY = InteractionType(
-    name="Survey",
-    fields={
-        "who": "text",
-        "answer": "text",
-        "score": "number",
-        "ok": "boolean",
-        "day": "date",
-        "at": "datetime",
-        "tags": "list",
-    },
-    contact_references=frozenset({"who"}),
-)
 # Arrow time zones and the tzinfo a value in that column reads back in.
 ZONES: dict[str, tzinfo] = {
     "UTC": UTC,

@@ -18,37 +18,21 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from itertools import pairwise
 from typing import Any
 from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from survey_type import CONTACTS, COPENHAGEN, NOW, SURVEY
 
 from reference_evaluator import reference_evaluate, world_of
 from segmentkit import InMemoryRepository, evaluate
 from segmentkit.engine import scan
 from segmentkit.errors import RecordError, SegmentKitError
 from segmentkit.language.parse import parse
-from segmentkit.models.records import Interaction, InteractionType
+from segmentkit.models.records import Interaction
 from segmentkit.storage import ingest
 from segmentkit.strategies import queries, repositories
 
-NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-CONTACTS = ("c0", "c1", "c2", "c3")
-SURVEY = InteractionType(
-    name="Survey",
-    fields={
-        "who": "text",
-        "answer": "text",
-        "score": "number",
-        "ok": "boolean",
-        "day": "date",
-        "at": "datetime",
-        "tags": "list",
-    },
-    contact_references=frozenset({"who"}),
-)
 STAMPS = (
     NOW - timedelta(days=3),
     NOW - timedelta(days=40),
