@@ -51,11 +51,6 @@ class Connection(ABC):
 
     @property
     @abstractmethod
-    def positional(self) -> str:
-        """The placeholder of one positional value."""
-
-    @property
-    @abstractmethod
     def duplicate_key_errors(self) -> tuple[type[BaseException], ...]:
         """What the library raises when a primary key is already taken."""
 
@@ -85,10 +80,6 @@ class _DuckDB(Connection):
             self.raw.execute("ROLLBACK")
             raise
         self.raw.execute("COMMIT")
-
-    @property
-    def positional(self) -> str:
-        return "?"
 
     @property
     def duplicate_key_errors(self) -> tuple[type[BaseException], ...]:
@@ -137,10 +128,6 @@ class _Postgres(Connection):
             self.raw.rollback()
             raise
         self.raw.commit()
-
-    @property
-    def positional(self) -> str:
-        return "%s"
 
     @property
     def duplicate_key_errors(self) -> tuple[type[BaseException], ...]:
