@@ -18,8 +18,8 @@ from typing import Any
 from segmentkit.analysis.explanation import Explanation, Truth, WindowBounds
 from segmentkit.engine.aggregates import aggregate_records, having_test
 from segmentkit.engine.compare import compile_comparison, profile_value
-from segmentkit.engine.conditions import count_predicate
 from segmentkit.engine.contact_records import contact_postings, record_test
+from segmentkit.engine.counted import count_predicate
 from segmentkit.engine.evaluate import prepare
 from segmentkit.engine.sequence import SequenceReader
 from segmentkit.engine.windows import period_bounds

@@ -22,8 +22,8 @@ from typing import Any
 from segmentkit.analysis.relative_time import AgoSteps
 from segmentkit.engine.aggregates import aggregate_records, having_test
 from segmentkit.engine.compare import compile_comparison, compile_restriction, profile_value
-from segmentkit.engine.conditions import count_predicate
 from segmentkit.engine.contact_records import contact_postings, record_test
+from segmentkit.engine.counted import count_predicate
 from segmentkit.engine.sequence import find_sequence
 from segmentkit.engine.windows import (
     AFTER_ALL,

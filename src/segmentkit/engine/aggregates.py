@@ -19,8 +19,8 @@ from operator import and_, is_not, sub
 from typing import Any
 
 from segmentkit.engine.compare import ORDER, compile_comparison
-from segmentkit.engine.conditions import count_predicate
 from segmentkit.engine.context import Evaluation
+from segmentkit.engine.counted import count_predicate
 from segmentkit.engine.scan import selected_indices
 from segmentkit.language.ast import Comparison, Having, InteractionCondition, NumberLiteral
 from segmentkit.storage.log_view import LogView

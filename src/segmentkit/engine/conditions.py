@@ -7,43 +7,23 @@ type's timestamp column, then one pass over that slice (``scan``).
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from itertools import repeat
 from operator import add
 
 from segmentkit.engine.context import Evaluation
+from segmentkit.engine.counted import counted_mask
+from segmentkit.engine.reuse import reads_now, zone_key
 from segmentkit.engine.scan import selected_contacts
 from segmentkit.engine.windows import period_bounds
-from segmentkit.language.ast import Count, InPeriods, InteractionCondition
+from segmentkit.language.ast import InPeriods, InteractionCondition
 from segmentkit.storage.store import LogView, bits_to_int, mask_from_positions
 
-__all__ = [
-    "any_record_mask",
-    "below",
-    "count_predicate",
-    "interaction_mask",
-    "span_selector",
-]
+__all__ = ["any_record_mask", "interaction_mask", "span_selector"]
 
 # Bitsets give each contact a byte: summing up to this many of them adds
 # per contact without one byte carrying into the next.
 _BYTE_SUM_LIMIT = 255
-
-
-def count_predicate(count: Count | None) -> Callable[[int], bool]:
-    """Whether a number of records satisfies a count clause (bounds inclusive)."""
-    if count is None:
-        return lambda n: n >= 1
-    low, high = count.value, count.upper
-    if count.operator == "at least":
-        return lambda n: n >= low
-    if count.operator == "at most":
-        return lambda n: n <= low
-    if count.operator == "exactly":
-        return lambda n: n == low
-    assert high is not None  # a "between" count always has an upper bound
-    return lambda n: low <= n <= high
 
 
 def span_selector(
@@ -69,29 +49,32 @@ def span_selector(
 
 
 def _span_mask(
-    evaluation: Evaluation, query: InteractionCondition, start: int | None, end: int
+    evaluation: Evaluation,
+    query: InteractionCondition,
+    start: int | None,
+    end: int,
+    slot: int = 0,
 ) -> int:
-    """Contacts whose records of ``[start, end)`` satisfy the count clause."""
+    """Contacts whose records of ``[start, end)`` satisfy the count clause.
+
+    ``slot`` tells the windows of one condition apart (a periodic window's
+    periods), so that each keeps its own counts for the next evaluation.
+    """
     snapshot = evaluation.snapshot
     log = snapshot.log(query.type)
-    size = snapshot.contact_count
-    select = span_selector(evaluation, query, log, start, end)
-    count = query.count
-    if count is None or (count.operator == "at least" and count.value == 1):
-        # The default: any one record will do, so the distinct positions suffice.
-        return any_record_mask(select, size)
-    if count.value == 0 and count.operator in ("exactly", "at most"):
-        # No record at all: the complement of "any record".
-        return snapshot.all_mask & ~any_record_mask(select, size)
-    satisfied = count_predicate(count)
-    counts = Counter(select())
-    counts.pop(-1, None)
-    if satisfied(0):
-        # Zero is admitted: contacts with no records are in; drop the failing ones.
-        failing = [p for p, n in counts.items() if not satisfied(n)]
-        return snapshot.all_mask & ~mask_from_positions(below(failing, size), size)
-    passing = [p for p, n in counts.items() if satisfied(n)]
-    return mask_from_positions(below(passing, size), size)
+    related = log.contacts if query.via is None else log.references.get(query.via)
+    holds = None if query.where is None else evaluation.restriction(query.where)
+
+    def select(lo: int, hi: int) -> Iterable[int]:
+        if related is None:
+            return ()
+        return selected_contacts(log, lo, hi, related, query.where, holds)
+
+    zone = zone_key(evaluation.tz)
+    key = None if zone is None else (
+        query, slot, zone, evaluation.now if reads_now(query.where) else None
+    )
+    return counted_mask(snapshot, log, key, log.window(start, end), select, query.count)
 
 
 def interaction_mask(evaluation: Evaluation, query: InteractionCondition) -> int:
@@ -115,8 +98,10 @@ def _periodic_mask(
     if not size:
         return 0
     masks = [
-        _span_mask(evaluation, query, start, end)
-        for start, end in period_bounds(window, now=evaluation.now, tz=evaluation.tz)
+        _span_mask(evaluation, query, start, end, slot)
+        for slot, (start, end) in enumerate(
+            period_bounds(window, now=evaluation.now, tz=evaluation.tz)
+        )
     ]
     if len(masks) <= _BYTE_SUM_LIMIT:
         # One byte per contact holds its number of periods: a byte table
@@ -144,10 +129,3 @@ def any_record_mask(select: Callable[[], Iterable[int]], size: int) -> int:
         return mask_from_positions(found, size)
     del bits[size]
     return bits_to_int(bits)
-
-
-def below(positions: Collection[int], size: int) -> Collection[int]:
-    """Positions of contacts the snapshot has (a record never names a later one)."""
-    if positions and max(positions) >= size:
-        return [p for p in positions if p < size]
-    return positions

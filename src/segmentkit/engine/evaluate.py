@@ -9,7 +9,7 @@ one pass over that slice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from functools import reduce
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
@@ -20,6 +20,7 @@ from segmentkit.engine.compare import compile_comparison, compile_restriction
 from segmentkit.engine.conditions import interaction_mask
 from segmentkit.engine.context import RecordTest
 from segmentkit.engine.recency import recency_mask
+from segmentkit.engine.reuse import ids_for, reads_now, remembered, zone_key
 from segmentkit.engine.scan import profile_mask
 from segmentkit.engine.sequence import sequence_mask
 from segmentkit.engine.windows import require_aware, resolve_timezone, window_bounds
@@ -124,8 +125,22 @@ class _Evaluation:
         return self._memoised(query, lambda: self._profile_mask(query))
 
     def _profile_mask(self, query: ProfileCondition) -> int:
-        test = compile_comparison(query.comparison, tz=self.tz, now=self.now)
-        return profile_mask(self.snapshot, query.comparison.field, test)
+        def compute() -> int:
+            test = compile_comparison(query.comparison, tz=self.tz, now=self.now)
+            return profile_mask(self.snapshot, query.comparison.field, test)
+
+        now = self.now if reads_now(query.comparison) else None
+        return self._remembered(query, (), now, compute)
+
+    def _remembered(
+        self, query: Query, types: Iterable[str], now: datetime | None, compute: Callable[[], int]
+    ) -> int:
+        """``compute()``, or its bitset from an earlier evaluation on the same
+        records (``reuse.remembered``)."""
+        zone = zone_key(self.tz)
+        if zone is None:
+            return compute()
+        return remembered(self.snapshot, (query, zone), types, now, compute)
 
     def _interaction(self, query: InteractionCondition) -> int:
         return self._memoised(query, lambda: self._interaction_mask(query))
@@ -140,14 +155,26 @@ class _Evaluation:
             raise error.with_position(self.text, *position) from None
 
     def _recency(self, query: Recency) -> int:
-        return self._memoised(query, lambda: recency_mask(self, query))
+        return self._memoised(
+            query,
+            lambda: self._remembered(
+                query, (query.type,), self.now, lambda: recency_mask(self, query)
+            ),
+        )
 
     def _sequence(self, query: Sequence) -> int:
-        return self._memoised(query, lambda: sequence_mask(self, query))
+        types = [step.type for step in query.steps]
+        return self._memoised(
+            query,
+            lambda: self._remembered(query, types, self.now, lambda: sequence_mask(self, query)),
+        )
 
     def _interaction_mask(self, query: InteractionCondition) -> int:
         if query.having is not None:
-            return having_mask(self, query)
+            return self._remembered(
+                query, (query.type,), self.now, lambda: having_mask(self, query)
+            )
+        # Counted conditions carry their counts over instead (engine.counted).
         return interaction_mask(self, query)
 
     def restriction(self, restriction: Restriction) -> RecordTest:
@@ -205,7 +232,7 @@ def evaluate(
         return repo.evaluate_query(query, now=now, tz=tz)
     evaluation, parsed = prepare(query, repo, now=now, tz=tz)
     evaluation.resolve_segments(parsed)
-    return evaluation.snapshot.ids_of(evaluation.mask(parsed))
+    return ids_for(evaluation.snapshot, parsed, evaluation.mask(parsed))
 
 
 def prepare(

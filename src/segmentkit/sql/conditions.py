@@ -16,7 +16,7 @@ from datetime import datetime, tzinfo
 from sqlglot import exp
 
 from segmentkit.engine.catalog import Catalog
-from segmentkit.engine.conditions import count_predicate
+from segmentkit.engine.counted import count_predicate
 from segmentkit.engine.windows import period_bounds, window_bounds
 from segmentkit.language.ast import (
     Count,

@@ -10,8 +10,14 @@ absent), so a record costs its id plus a few machine words. An
 Columns are append-only and shared between views: a view knows its own
 length and never looks past it, so appending in time order (the common case:
 logs grow forward) costs no copy. A batch that goes back in time is appended
-as it is and the log re-sorted into fresh columns when the next view is
-taken, so a bulk load of many batches sorts once.
+as it is and merged into fresh columns when the next view is taken, so a
+bulk load of many batches sorts once.
+
+``reuse`` is where evaluations leave what the next one can build on (see
+``segmentkit.engine.reuse``). It lives as long as the records already stored
+keep their indices and contents: appending in time order keeps it; anything
+else (a merge that moves records, a cancel, a rollback, a load) starts a new
+dict, so nothing computed over the old records is ever read again.
 """
 
 from __future__ import annotations
@@ -20,12 +26,12 @@ from array import array
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
-from operator import itemgetter
 from typing import Any
 
 from segmentkit.models.records import Interaction
 from segmentkit.storage.encoding import ABSENT, ValueDictionary
 from segmentkit.storage.log_view import LogView, attach_records
+from segmentkit.storage.time_order import time_order
 
 __all__ = ["InteractionLog", "LogSavepoint"]
 
@@ -52,6 +58,7 @@ class LogSavepoint:
     model_count: int
     indexes: dict[Any, Any]
     in_order: bool
+    sorted_prefix: int
 
 
 class InteractionLog:
@@ -64,6 +71,7 @@ class InteractionLog:
 
     __slots__ = (
         "_in_order",
+        "_sorted_prefix",
         "canceled",
         "canceled_count",
         "contact_names",
@@ -76,6 +84,7 @@ class InteractionLog:
         "properties",
         "reference_fields",
         "references",
+        "reuse",
         "timestamps",
         "type_name",
         "zone_codes",
@@ -116,7 +125,10 @@ class InteractionLog:
         # Lazily built lookups (posting lists) shared by the views of the
         # log as it is now; replaced, never cleared, when records are added.
         self.indexes: dict[Any, Any] = {}
+        self.reuse: dict[Any, Any] = {}
         self._in_order = True
+        # While out of order: how many leading records are still in time order.
+        self._sorted_prefix = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -146,6 +158,7 @@ class InteractionLog:
             self.canceled_count,
             self.models,
             self.indexes,
+            self.reuse,
         )
         return attach_records(view)
 
@@ -245,6 +258,7 @@ class InteractionLog:
             # Sorted once, when the next view is taken: a bulk load of many
             # batches pays for one sort, not one merge per batch.
             self._in_order = False
+            self._sorted_prefix = len(self.ids)
         self.ids.extend(ids)
         self.timestamps.extend(timestamps)
         self.contacts.extend(contacts)
@@ -288,25 +302,26 @@ class InteractionLog:
         self.zone_table = zone_table
         self.zone_codes = {zone: code for code, zone in enumerate(zone_table)}
         self.indexes = {}
+        self.reuse = {}
 
     def _sort(self) -> None:
-        """Re-sort every column by timestamp into fresh arrays (stable)."""
+        """Put every column in time order (stable) in fresh arrays (``time_order``)."""
         count = len(self.ids)
         self._in_order = True
         if count < 2:
             return
-        order = sorted(range(count), key=self.timestamps.__getitem__)
-        pick = itemgetter(*order)  # one C loop per column
-        self.ids = list(pick(self.ids))
-        self.timestamps = array("q", pick(self.timestamps))
-        self.contacts = array("i", pick(self.contacts))
+        self.reuse = {}  # records move: indices computed before mean nothing now
+        reorder = time_order(self.timestamps, self._sorted_prefix)
+        self.ids = reorder(self.ids)
+        self.timestamps = reorder(self.timestamps)
+        self.contacts = reorder(self.contacts)
         # Columns of one repeated value (one zone, nothing canceled) stay as they are.
         if len(self.zone_table) > 1:
-            self.zones = array("I", pick(self.zones))
+            self.zones = reorder(self.zones)
         if self.canceled_count:
-            self.canceled = bytearray(pick(self.canceled))
-        self.references = {name: array("i", pick(c)) for name, c in self.references.items()}
-        self.properties = {name: array("I", pick(c)) for name, c in self.properties.items()}
+            self.canceled = reorder(self.canceled)
+        self.references = {name: reorder(c) for name, c in self.references.items()}
+        self.properties = {name: reorder(c) for name, c in self.properties.items()}
 
     def savepoint(self) -> LogSavepoint:
         """A cheap mark of the log as it is now (no column is copied)."""
@@ -324,6 +339,7 @@ class InteractionLog:
             len(self.models),
             self.indexes,
             self._in_order,
+            self._sorted_prefix,
         )
 
     def restore(self, savepoint: LogSavepoint) -> None:
@@ -355,7 +371,9 @@ class InteractionLog:
         while len(self.models) > savepoint.model_count:
             self.models.popitem()
         self.indexes = savepoint.indexes
+        self.reuse = {}  # what was computed since may have read the records dropped
         self._in_order = savepoint.in_order
+        self._sorted_prefix = savepoint.sorted_prefix
 
     def set_canceled(self, ids: frozenset[str]) -> int:
         """Mark the records with these ids canceled; returns how many changed.
@@ -373,6 +391,7 @@ class InteractionLog:
         if changed:
             self.canceled = canceled
             self.canceled_count += changed
+            self.reuse = {}
         return changed
 
 

@@ -72,6 +72,9 @@ class LogView:
     canceled_count: int = 0
     models: Mapping[str, Interaction] = field(default_factory=dict)
     indexes: dict[Any, Any] = field(default_factory=dict, compare=False)
+    # What evaluations leave for later views of the same records (the log's
+    # ``reuse``): kept while records are only appended in time order.
+    reuse: dict[Any, Any] = field(default_factory=dict, compare=False)
 
     def window(self, start: int | None, end: int | None) -> range:
         """Indices of records with ``start <= timestamp < end`` (None = unbounded)."""

@@ -1,0 +1,184 @@
+"""Counted conditions: how many records each contact has in a window, kept
+from one evaluation to the next.
+
+``counted_mask`` answers "whose number of counted records in ``[lo, hi)``
+satisfies the count clause" and leaves a ``CountState`` (the counts per
+contact, the index range, the bitset) in the log's ``reuse``. The next
+evaluation of the same condition (same query, slot, time zone, and ``now``
+when the restriction reads it) over the same records plus appended ones
+counts only the records between the old and the new ends of the window
+(those appended since lie there too), adds or subtracts them, and decides
+again only the contacts whose counts moved. Why that is exact is told in
+``segmentkit.engine.reuse``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Collection, Hashable, Iterable
+from dataclasses import dataclass
+
+from segmentkit.language.ast import Count
+from segmentkit.storage.store import LogView, Snapshot, mask_from_positions
+
+__all__ = ["CountState", "below", "count_predicate", "counted_mask"]
+
+# Counting the records the window's ends passed over beats counting the whole
+# window again while they are at most this share of it.
+_DELTA_SHARE = 0.5
+# States kept per log: a program that evaluates ever new queries makes the
+# log forget them all, never grow without bound.
+_LIMIT = 1024
+# One lock for every state: an update is a few dict operations on the
+# records that moved, and two threads must not advance one state at once.
+_LOCK = threading.Lock()
+
+Select = Callable[[int, int], Iterable[int]]
+
+
+def count_predicate(count: Count | None) -> Callable[[int], bool]:
+    """Whether a number of records satisfies a count clause (bounds inclusive)."""
+    if count is None:
+        return lambda n: n >= 1
+    low, high = count.value, count.upper
+    if count.operator == "at least":
+        return lambda n: n >= low
+    if count.operator == "at most":
+        return lambda n: n <= low
+    if count.operator == "exactly":
+        return lambda n: n == low
+    assert high is not None  # a "between" count always has an upper bound
+    return lambda n: low <= n <= high
+
+
+def below(positions: Collection[int], size: int) -> Collection[int]:
+    """Positions of contacts the snapshot has (a record never names a later one)."""
+    if positions and max(positions) >= size:
+        return [p for p in positions if p < size]
+    return positions
+
+
+@dataclass(slots=True)
+class CountState:
+    """A counted condition's result over records ``[lo, hi)`` of a log.
+
+    ``counts`` has each contact position (of the record's owner, or of the
+    contact a ``via`` field names) with a positive number of counted
+    records; ``mask`` is the condition's bitset over ``size`` contacts;
+    ``length`` is how many records the log had. Changed only under ``_LOCK``.
+    """
+
+    length: int
+    size: int
+    lo: int
+    hi: int
+    counts: Counter[int]
+    mask: int
+
+
+def counted_mask(
+    snapshot: Snapshot,
+    log: LogView,
+    key: Hashable | None,
+    span: range,
+    select: Select,
+    count: Count | None,
+) -> int:
+    """The contacts whose number of counted records in ``span`` satisfies ``count``.
+
+    ``select(a, b)`` gives the contact positions of the counted records of
+    ``[a, b)`` (-1 for none). The state left under ``key`` (None: keep
+    nothing) in the log's ``reuse`` is advanced when it can be, else
+    computed afresh and left there.
+    """
+    size = snapshot.contact_count
+    satisfied = count_predicate(count)
+    lo, hi = span.start, span.stop
+    keep = key is not None and log.length > 0
+    if keep:
+        with _LOCK:
+            state = log.reuse.get(key)
+            if state is not None and _advanced(state, log, size, span, select, satisfied):
+                advanced: int = state.mask
+                return advanced
+    counts = Counter(select(lo, hi))
+    counts.pop(-1, None)
+    if satisfied(0):
+        # Zero is admitted: every contact is in but those whose count fails.
+        nothing = (
+            count is not None and count.operator in ("exactly", "at most") and count.value == 0
+        )
+        failing = counts.keys() if nothing else [p for p, n in counts.items() if not satisfied(n)]
+        mask = snapshot.all_mask & ~mask_from_positions(below(failing, size), size)
+    else:
+        anything = count is None or (count.operator == "at least" and count.value <= 1)
+        passing = counts.keys() if anything else [p for p, n in counts.items() if satisfied(n)]
+        mask = mask_from_positions(below(passing, size), size)
+    if keep:
+        fresh = CountState(log.length, size, lo, hi, counts, mask)
+        with _LOCK:
+            current = log.reuse.get(key)
+            if current is None or current.length <= log.length:
+                if len(log.reuse) >= _LIMIT:
+                    log.reuse.clear()
+                log.reuse[key] = fresh
+    return mask
+
+
+def _advanced(
+    state: CountState,
+    log: LogView,
+    size: int,
+    span: range,
+    select: Select,
+    satisfied: Callable[[int], bool],
+) -> bool:
+    """Bring ``state`` to records ``span`` of ``log``; False (state untouched)
+    when it cannot be, or when counting afresh would cost about as much."""
+    lo, hi = span.start, span.stop
+    if state.length > log.length or state.size != size:
+        return False
+    if lo >= state.hi or state.lo >= hi:  # the windows do not meet
+        return False
+    moved = abs(lo - state.lo) + abs(hi - state.hi)
+    if moved > _DELTA_SHARE * (hi - lo):
+        return False
+    if moved:
+        change: Counter[int] = Counter()
+        leaving: Counter[int] = Counter()
+        if lo < state.lo:
+            change.update(select(lo, state.lo))
+        elif lo > state.lo:
+            leaving.update(select(state.lo, lo))
+        if hi > state.hi:
+            change.update(select(state.hi, hi))
+        elif hi < state.hi:
+            leaving.update(select(hi, state.hi))
+        change.subtract(leaving)
+        change.pop(-1, None)
+        state.mask = _recount(state, change, size, satisfied)
+    state.length, state.lo, state.hi = log.length, lo, hi
+    return True
+
+
+def _recount(
+    state: CountState, change: Counter[int], size: int, satisfied: Callable[[int], bool]
+) -> int:
+    """Apply ``change`` to the counts; the bitset with the moved contacts decided again."""
+    counts = state.counts
+    touched = []
+    for position, moved in change.items():
+        if moved:
+            total = counts.get(position, 0) + moved
+            if total:
+                counts[position] = total
+            else:
+                del counts[position]
+            if position < size:
+                touched.append(position)
+    if not touched:
+        return state.mask
+    cleared = mask_from_positions(touched, size)
+    passing = [p for p in touched if satisfied(counts.get(p, 0))]
+    return (state.mask & ~cleared) | mask_from_positions(passing, size)

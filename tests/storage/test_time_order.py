@@ -1,0 +1,81 @@
+"""``time_order`` gives every column the order of one stable sort by
+timestamp, whether it sorts everything or merges a late tail into an
+ordered prefix; and a log starts a new ``reuse`` exactly when its stored
+records move or change."""
+
+from __future__ import annotations
+
+from array import array
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from segmentkit import InMemoryRepository, Interaction, InteractionType
+from segmentkit.storage.time_order import time_order
+
+stamps = st.lists(st.integers(min_value=0, max_value=20), max_size=60)
+
+
+@given(ordered=stamps, late=stamps)
+def test_every_column_comes_out_as_one_stable_sort_would_put_it(
+    ordered: list[int], late: list[int]
+) -> None:
+    prefix = sorted(ordered)
+    timestamps = array("q", prefix + late)
+    expected = sorted(range(len(timestamps)), key=timestamps.__getitem__)
+    reorder = time_order(timestamps, len(prefix))
+    # Each record's own index, in each kind of column the log keeps.
+    assert list(reorder(array("i", range(len(timestamps))))) == expected
+    assert reorder(list(range(len(timestamps)))) == expected
+    flags = bytearray(i % 2 for i in range(len(timestamps)))
+    assert reorder(flags) == bytearray(i % 2 for i in expected)
+    assert isinstance(reorder(flags), bytearray)
+    assert reorder(array("q", timestamps)).typecode == "q"
+
+
+def _repo() -> InMemoryRepository:
+    repo = InMemoryRepository()
+    repo.register_type(InteractionType(name="Opened"))
+    repo.add_contacts([{"id": "a"}, {"id": "b"}])
+    return repo
+
+
+def _opened(record_id: str, day: int) -> Interaction:
+    return Interaction(
+        id=record_id, type="Opened", contact_id="a",
+        timestamp=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=day),
+    )
+
+
+def test_reuse_lives_while_records_are_only_appended_in_time_order() -> None:
+    repo = _repo()
+    repo.add_interactions([_opened("i1", 1), _opened("i2", 2)])
+    first = repo.snapshot().log("Opened").reuse
+    repo.add_interactions([_opened("i3", 3)])
+    assert repo.snapshot().log("Opened").reuse is first
+
+
+def test_a_batch_back_in_time_a_cancel_and_a_rollback_each_start_a_new_reuse() -> None:
+    repo = _repo()
+    repo.add_interactions([_opened("i1", 5), _opened("i2", 6)])
+    before = repo.snapshot().log("Opened").reuse
+    repo.add_interactions([_opened("i0", 1)])
+    merged = repo.snapshot().log("Opened")
+    assert merged.reuse is not before
+    assert [record.id for record in merged.records] == ["i0", "i1", "i2"]
+    repo.cancel_interactions(["i1"])
+    canceled = repo.snapshot().log("Opened").reuse
+    assert canceled is not merged.reuse
+    try:
+        with repo.transaction():
+            repo.add_interactions([_opened("i9", 9)])
+            assert repo.snapshot().log("Opened").reuse is canceled  # in time order
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    # What was left in ``canceled`` may have read i9; the log, cut back, starts anew.
+    repo.add_interactions([_opened("i8", 8)])
+    after = repo.snapshot().log("Opened")
+    assert after.reuse is not canceled
+    assert [record.id for record in after.records] == ["i0", "i1", "i2", "i8"]
