@@ -12,6 +12,7 @@ import pytest
 EXTRAS = (
     "hypothesis", "sqlglot", "duckdb", "psycopg", "pyspark", "matplotlib", "pygments",
     "mkdocs", "jsonschema", "pyarrow", "pandas", "polars", "numpy",
+    "tqdm",
 )
 
 

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from segmentkit.cli.database import open_database
 from segmentkit.cli.inputs import repository, when
+from segmentkit.cli.progress import load_progress
 from segmentkit.engine.evaluate import evaluate
 from segmentkit.io.json_schema import json_schema
 from segmentkit.io.jsonl import load_repository, read_jsonl_text, record_line
@@ -96,8 +97,9 @@ def segments(args: argparse.Namespace, out: TextIO) -> int:
 def set_status(args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.data)
     text = read_text(path)
-    records = read_jsonl_text(text, name=str(path))
-    repo = load_repository(records)
+    with load_progress(path.name, "B") as progress:
+        records = read_jsonl_text(text, name=str(path), progress=progress)
+        repo = load_repository(records)
     change = repo.go_live if args.command == "go-live" else repo.stop
     segment = change(args.name)
     # Only the segment's own line changes: comments, order and every other

@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
+from segmentkit.cli.progress import load_progress
 from segmentkit.engine.windows import resolve_timezone
 from segmentkit.errors import InvalidArgumentError, SegmentKitError
 from segmentkit.io.jsonl import load_repository
@@ -75,7 +76,8 @@ def repository(args: argparse.Namespace) -> InMemoryRepository:
 
     A directory with a ``manifest.json`` is a saved snapshot; another
     directory or a ``.parquet`` file (contacts) is read by ``load_parquet``;
-    anything else is a JSON Lines file.
+    anything else is a JSON Lines file. A long read of a JSON Lines or
+    Parquet file shows a progress bar on a terminal (``cli/progress.py``).
     """
     if args.sample:
         return load_sample()
@@ -84,8 +86,10 @@ def repository(args: argparse.Namespace) -> InMemoryRepository:
         if (path / MANIFEST).is_file():
             return InMemoryRepository.open(path)
         if path.is_dir() or path.suffix.lower() == ".parquet":
-            return load_parquet(path)
-        return load_repository(args.data)
+            with load_progress(path.name, "rows") as progress:
+                return load_parquet(path, progress=progress)
+        with load_progress(path.name, "B") as progress:
+            return load_repository(args.data, progress=progress)
     return InMemoryRepository()
 
 

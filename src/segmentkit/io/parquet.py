@@ -12,11 +12,12 @@ record's row, and the half-built repository is dropped.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from segmentkit.errors import DataFileError, InvalidArgumentError, RecordError
+from segmentkit.io.progress import Progress
 from segmentkit.models.records import InteractionType
 from segmentkit.models.values import FieldKind
 from segmentkit.repository import InMemoryRepository
@@ -35,6 +36,7 @@ def load_parquet(
     *,
     types: Iterable[InteractionType | Mapping[str, Any]] = (),
     attributes: Mapping[str, FieldKind] | None = None,
+    progress: Progress | None = None,
 ) -> InMemoryRepository:
     """A new repository holding the contacts and interactions of Parquet files.
 
@@ -45,6 +47,11 @@ def load_parquet(
 
     A refused record is a RecordError naming the file and the row; a file
     that is missing or not Parquet is a DataFileError.
+
+    ``progress(done, total)`` (``segmentkit.io.progress``) is told the rows
+    added so far, after each batch; ``total`` is the rows of both files
+    from their footers (None when they cannot be read; the load then
+    reports why, as without ``progress``).
     """
     contacts_path, interactions_path = _paths(Path(path), interactions)
     repo = InMemoryRepository()
@@ -52,10 +59,43 @@ def load_parquet(
         repo.register_type(interaction_type)
     if attributes:
         repo.declare_attributes(attributes)
-    _add_file(contacts_path, repo.add_contacts)
+    files = [contacts_path] if interactions_path is None else [contacts_path, interactions_path]
+    added = None if progress is None else _counter(progress, _row_count(files))
+    _add_file(contacts_path, repo.add_contacts, added)
     if interactions_path is not None:
-        _add_file(interactions_path, repo.add_interactions)
+        _add_file(interactions_path, repo.add_interactions, added)
+    if added is not None:
+        added(0)  # the last call, even for files without a row
     return repo
+
+
+def _row_count(files: list[Path]) -> int | None:
+    """The rows of ``files`` by their Parquet footers; None if any cannot be read."""
+    try:
+        import pyarrow
+        import pyarrow.dataset
+    except ImportError:
+        return None  # reading the first file says which extra to install
+    try:
+        counts = [int(pyarrow.dataset.dataset(file, format="parquet").count_rows())
+                  for file in files]
+    except Exception:
+        # The total only sizes a bar: whatever is wrong here, the load reports.
+        return None
+    return sum(counts)
+
+
+def _counter(progress: Progress, total: int | None) -> Callable[[int], None]:
+    """A function told the rows of each added batch, calling ``progress``."""
+    done = 0
+
+    def added(rows: int) -> None:
+        nonlocal done
+        done += rows
+        progress(done, total)
+
+    added(0)
+    return added
 
 
 def _paths(path: Path, interactions: str | os.PathLike[str] | None) -> tuple[Path, Path | None]:
@@ -74,7 +114,7 @@ def _paths(path: Path, interactions: str | os.PathLike[str] | None) -> tuple[Pat
     return contacts, found if found.exists() else None
 
 
-def _add_file(path: Path, add: Any) -> None:
+def _add_file(path: Path, add: Any, added: Callable[[int], None] | None) -> None:
     offset = 0
     for batch in parquet_batches(path):
         try:
@@ -82,6 +122,8 @@ def _add_file(path: Path, add: Any) -> None:
         except RecordError as error:
             raise _in_file(error, path, offset) from None
         offset += batch.num_rows
+        if added is not None:
+            added(batch.num_rows)
 
 
 def _in_file(error: RecordError, path: Path, offset: int) -> RecordError:
