@@ -8,9 +8,10 @@ members (``repo.members``) and each query's answer (``evaluate``), both
 computed with whatever earlier evaluations left behind, must equal a cold
 evaluation of the same snapshot with every cache emptied.
 
-The carried-over counts are advanced only when that is cheaper than
-counting afresh; one run forces them to be advanced whenever they can be,
-and checks that they were, so the incremental path is what is tested.
+Counts are advanced, per-contact leaves (having, first/last, sequences)
+patched and answers patched only when that is cheaper than starting
+afresh; one run forces all three whenever they are valid, and a spy checks
+that they happened, so the incremental paths are what is tested.
 """
 
 from __future__ import annotations
@@ -228,20 +229,31 @@ def monkeypatch_share() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(counted, "_DELTA_SHARE", 10**9)
         patch.setattr(reuse, "_FEW_SHARE", 0)  # and answers always patched
+        patch.setattr(reuse, "_TOUCHED_SHARE", 10**9)  # per-contact leaves too
         yield
 
 
-def test_the_forced_run_does_advance_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_forced_run_does_advance_counts_and_patch_leaves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(counted, "_DELTA_SHARE", 10**9)
+    monkeypatch.setattr(reuse, "_TOUCHED_SHARE", 10**9)
     advanced = []
-    original = counted._advanced
+    touched = []
+    original, original_touched = counted._advanced, reuse._touched
 
     def spy(*args: Any) -> bool:
         result = original(*args)
         advanced.append(result)
         return result
 
+    def touched_spy(*args: Any) -> set[int] | None:
+        result = original_touched(*args)
+        touched.append(result)
+        return result
+
     monkeypatch.setattr(counted, "_advanced", spy)
+    monkeypatch.setattr(reuse, "_touched", touched_spy)
     _run([
         ("append", [("Opened", 1, 2, "mobile", 40, False),
                     ("Clicked", 2, 3, None, 4, False)], True),
@@ -251,6 +263,7 @@ def test_the_forced_run_does_advance_counts(monkeypatch: pytest.MonkeyPatch) -> 
         ("append", [("Opened", 1, 1, "desktop", 70, False)], True),
     ])
     assert advanced.count(True) > 20
+    assert sum(1 for found in touched if found) > 5
 
 
 def test_an_older_snapshot_read_after_a_newer_one_keeps_its_own_answer() -> None:
@@ -264,3 +277,7 @@ def test_an_older_snapshot_read_after_a_newer_one_keeps_its_own_answer() -> None
     assert "c1" in newer
     assert evaluate(query, older, now=now) == before == evaluate(query, _cold(older), now=now)
     assert evaluate(query, world.repo, now=now) == newer
+    # Posting lists grown for the newer view hold records the older one lacks.
+    for text in ("first Opened in last 5 days", "Opened then Clicked within 2 days"):
+        evaluate(text, world.repo, now=now)
+        assert evaluate(text, older, now=now) == evaluate(text, _cold(older), now=now)

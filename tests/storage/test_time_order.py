@@ -24,7 +24,9 @@ def test_every_column_comes_out_as_one_stable_sort_would_put_it(
     prefix = sorted(ordered)
     timestamps = array("q", prefix + late)
     expected = sorted(range(len(timestamps)), key=timestamps.__getitem__)
-    reorder = time_order(timestamps, len(prefix))
+    reorder, kept = time_order(timestamps, len(prefix))
+    if kept:  # said only when the ordered records really keep their indices
+        assert expected[: len(prefix)] == list(range(len(prefix)))
     # Each record's own index, in each kind of column the log keeps.
     assert list(reorder(array("i", range(len(timestamps))))) == expected
     assert reorder(list(range(len(timestamps)))) == expected
@@ -54,6 +56,16 @@ def test_reuse_lives_while_records_are_only_appended_in_time_order() -> None:
     first = repo.snapshot().log("Opened").reuse
     repo.add_interactions([_opened("i3", 3)])
     assert repo.snapshot().log("Opened").reuse is first
+
+
+def test_a_batch_later_than_everything_keeps_reuse_even_out_of_order_within() -> None:
+    repo = _repo()
+    repo.add_interactions([_opened("i1", 1), _opened("i2", 2), _opened("i3", 3)])
+    first = repo.snapshot().log("Opened").reuse
+    repo.add_interactions([_opened("i5", 5), _opened("i4", 4)])
+    view = repo.snapshot().log("Opened")
+    assert view.reuse is first
+    assert [record.id for record in view.records] == ["i1", "i2", "i3", "i4", "i5"]
 
 
 def test_a_batch_back_in_time_a_cancel_and_a_rollback_each_start_a_new_reuse() -> None:

@@ -11,6 +11,7 @@ Values are decoded once per distinct code of the field, not once per record.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime, tzinfo
@@ -19,14 +20,23 @@ from operator import and_, is_not, sub
 from typing import Any
 
 from segmentkit.engine.compare import ORDER, compile_comparison
+from segmentkit.engine.contact_records import contact_postings, record_test
 from segmentkit.engine.context import Evaluation
 from segmentkit.engine.counted import count_predicate
+from segmentkit.engine.reuse import Reads
 from segmentkit.engine.scan import selected_indices
 from segmentkit.language.ast import Comparison, Having, InteractionCondition, NumberLiteral
 from segmentkit.storage.log_view import LogView
 from segmentkit.storage.store import mask_from_positions, to_microseconds
 
-__all__ = ["aggregate", "aggregate_records", "having_mask", "having_test"]
+__all__ = [
+    "aggregate",
+    "aggregate_records",
+    "having_mask",
+    "having_members",
+    "having_reads",
+    "having_test",
+]
 
 
 def _sum(values: Sequence[Any]) -> int | float:
@@ -119,6 +129,36 @@ def having_mask(evaluation: Evaluation, query: InteractionCondition) -> int:
         # Contacts without records that count: their aggregate is of no values.
         mask |= snapshot.all_mask & ~mask_from_positions(recorded, size)
     return mask
+
+
+def having_reads(evaluation: Evaluation, query: InteractionCondition) -> list[Reads]:
+    """What decides each contact: its records in the window."""
+    log = evaluation.snapshot.log(query.type)
+    related = log.contacts if query.via is None else log.references.get(query.via)
+    return [(log, related, (log.window(*evaluation.bounds(query.window, query)),))]
+
+
+def having_members(
+    evaluation: Evaluation, query: InteractionCondition, positions: list[int]
+) -> list[int]:
+    """The members among ``positions``, each decided from its own records."""
+    having = query.having
+    assert having is not None  # called for conditions with a having clause
+    log = evaluation.snapshot.log(query.type)
+    span = log.window(*evaluation.bounds(query.window, query))
+    postings = contact_postings(log, query.via)
+    holds = None if query.where is None else evaluation.restriction(query.where)
+    counts = record_test(log, query.where, holds)
+    satisfied = count_predicate(query.count)
+    test = having_test(having, tz=evaluation.tz, now=evaluation.now)
+    members = []
+    for position in positions:
+        indices = () if postings is None else postings.get(position, ())
+        low = bisect_left(indices, span.start)
+        chosen = [i for i in indices[low : bisect_left(indices, span.stop, low)] if counts(i)]
+        if satisfied(len(chosen)) and test(aggregate_records(log, having, chosen)) is True:
+            members.append(position)
+    return members
 
 
 def _members(

@@ -64,16 +64,18 @@ def _span_mask(
     log = snapshot.log(query.type)
     related = log.contacts if query.via is None else log.references.get(query.via)
     holds = None if query.where is None else evaluation.restriction(query.where)
+    zone = zone_key(evaluation.tz)
+    # What decides the restriction's verdicts, and so the counts.
+    meaning = None if zone is None else (
+        query.where, zone, evaluation.now if reads_now(query.where) else None
+    )
 
     def select(lo: int, hi: int) -> Iterable[int]:
         if related is None:
             return ()
-        return selected_contacts(log, lo, hi, related, query.where, holds)
+        return selected_contacts(log, lo, hi, related, query.where, holds, meaning)
 
-    zone = zone_key(evaluation.tz)
-    key = None if zone is None else (
-        query, slot, zone, evaluation.now if reads_now(query.where) else None
-    )
+    key = None if meaning is None else (query, slot, meaning)
     return counted_mask(snapshot, log, key, log.window(start, end), select, query.count)
 
 

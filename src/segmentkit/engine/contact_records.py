@@ -3,52 +3,36 @@
 ``first`` / ``last`` and sequences ask questions about each candidate
 contact's records in time order. ``contact_postings`` gives, per contact,
 the ascending indices of the log's records related to it (built once per
-log and relation, and kept while the log does not change); ``record_test``
+log and relation, and extended as the log grows in time order); ``record_test``
 says whether one record counts (not canceled, restriction TRUE), deciding
 the restriction once per distinct combination of the codes it reads.
 """
 
 from __future__ import annotations
 
-import threading
-from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from segmentkit.engine.context import RecordTest
+from segmentkit.engine.postings import BoundedPostings, grown_postings
 from segmentkit.engine.scan import restriction_fields
 from segmentkit.language.ast import Restriction
 from segmentkit.storage.store import LogView
 
 __all__ = ["contact_postings", "record_test"]
 
-_BUILD_LOCK = threading.Lock()
 
 
-def contact_postings(log: LogView, relation: str | None) -> Mapping[int, array[int]] | None:
-    """Contact position -> ascending indices of the records related to it
+def contact_postings(log: LogView, relation: str | None) -> Mapping[int, Sequence[int]] | None:
+    """Contact position -> ascending indices of the view's records related to it
     (by ``contact_id``, or by the ``via`` field ``relation``); None when the
     log has no such field."""
     related = log.contacts if relation is None else log.references.get(relation)
     if related is None:
         return None
-    key = ("contact postings", relation, log.length)
-    found: Mapping[int, array[int]] | None = log.indexes.get(key)
-    if found is None:
-        with _BUILD_LOCK:
-            found = log.indexes.get(key)
-            if found is None:
-                lists: dict[int, list[int]] = {}
-                for index, position in enumerate(related[: log.length]):
-                    entry = lists.get(position)
-                    if entry is None:
-                        lists[position] = [index]
-                    else:
-                        entry.append(index)
-                lists.pop(-1, None)  # records without the via field relate to no one
-                found = {position: array("i", entry) for position, entry in lists.items()}
-                log.indexes[key] = found
-    return found
+    # Records without the via field (-1) relate to no one.
+    lists = grown_postings(log, ("contact postings", relation), related, skip=-1)
+    return BoundedPostings(lists, log.length)
 
 
 def record_test(

@@ -165,20 +165,20 @@ def _advanced(
 def _recount(
     state: CountState, change: Counter[int], size: int, satisfied: Callable[[int], bool]
 ) -> int:
-    """Apply ``change`` to the counts; the bitset with the moved contacts decided again."""
+    """Apply ``change`` to the counts; the bitset with the contacts whose
+    verdict flipped flipped (most moved contacts keep theirs: 3 opens or 4)."""
     counts = state.counts
-    touched = []
+    flipped = []
     for position, moved in change.items():
         if moved:
-            total = counts.get(position, 0) + moved
+            before = counts.get(position, 0)
+            total = before + moved
             if total:
                 counts[position] = total
             else:
                 del counts[position]
-            if position < size:
-                touched.append(position)
-    if not touched:
+            if position < size and satisfied(before) != satisfied(total):
+                flipped.append(position)
+    if not flipped:
         return state.mask
-    cleared = mask_from_positions(touched, size)
-    passing = [p for p in touched if satisfied(counts.get(p, 0))]
-    return (state.mask & ~cleared) | mask_from_positions(passing, size)
+    return state.mask ^ mask_from_positions(flipped, size)

@@ -12,17 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from functools import reduce
-from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast, runtime_checkable
 
-from segmentkit.engine.aggregates import having_mask
+from segmentkit.engine.aggregates import having_mask, having_members, having_reads
 from segmentkit.engine.catalog import checked_query, saved_query, segments_in_order
 from segmentkit.engine.compare import compile_comparison, compile_restriction
 from segmentkit.engine.conditions import interaction_mask
 from segmentkit.engine.context import RecordTest
-from segmentkit.engine.recency import recency_mask
-from segmentkit.engine.reuse import ids_for, reads_now, remembered, zone_key
+from segmentkit.engine.recency import recency_mask, recency_members, recency_reads
+from segmentkit.engine.reuse import Reads, ids_for, patched, reads_now, remembered, zone_key
 from segmentkit.engine.scan import profile_mask
-from segmentkit.engine.sequence import sequence_mask
+from segmentkit.engine.sequence import sequence_mask, sequence_members, sequence_reads
 from segmentkit.engine.windows import require_aware, resolve_timezone, window_bounds
 from segmentkit.errors import InvalidArgumentError, QueryValidationError
 from segmentkit.language.ast import (
@@ -157,25 +157,50 @@ class _Evaluation:
     def _recency(self, query: Recency) -> int:
         return self._memoised(
             query,
-            lambda: self._remembered(
-                query, (query.type,), self.now, lambda: recency_mask(self, query)
+            lambda: self._patched(
+                query, (query.where,), recency_reads(self, query),
+                lambda: recency_mask(self, query),
+                lambda positions: recency_members(self, query, positions),
             ),
         )
 
     def _sequence(self, query: Sequence) -> int:
-        types = [step.type for step in query.steps]
         return self._memoised(
             query,
-            lambda: self._remembered(query, types, self.now, lambda: sequence_mask(self, query)),
+            lambda: self._patched(
+                query, tuple(step.where for step in query.steps), sequence_reads(self, query),
+                lambda: sequence_mask(self, query),
+                lambda positions: sequence_members(self, query, positions),
+            ),
         )
 
     def _interaction_mask(self, query: InteractionCondition) -> int:
         if query.having is not None:
-            return self._remembered(
-                query, (query.type,), self.now, lambda: having_mask(self, query)
+            return self._patched(
+                query, (query.where, query.having), having_reads(self, query),
+                lambda: having_mask(self, query),
+                lambda positions: having_members(self, query, positions),
             )
-        # Counted conditions carry their counts over instead (engine.counted).
+        # Counted conditions carry their counts over (engine.counted).
         return interaction_mask(self, query)
+
+    def _patched(
+        self,
+        query: Query,
+        reading: tuple[Node | None, ...],
+        reads: list[Reads],
+        compute: Callable[[], int],
+        decide: Callable[[list[int]], Iterable[int]],
+    ) -> int:
+        """A per-contact leaf, patched from its last bitset (``reuse.patched``).
+
+        ``reading``: the parts whose meaning may depend on ``now``.
+        """
+        zone = zone_key(self.tz)
+        if zone is None:
+            return compute()
+        now = self.now if any(reads_now(part) for part in reading) else None
+        return patched(self.snapshot, (query, zone, now), reads, compute, decide)
 
     def restriction(self, restriction: Restriction) -> RecordTest:
         compiled = self.restrictions.get(restriction)
@@ -227,10 +252,12 @@ def evaluate(
     must be timezone-aware; ``tz`` (an IANA name or a tzinfo) is the zone for
     DATE literals, naive DATETIMEs and calendar arithmetic.
     """
-    if isinstance(repo, EvaluatesItself):
-        # A repository whose records are elsewhere (a database) runs the query there.
-        return repo.evaluate_query(query, now=now, tz=tz)
-    evaluation, parsed = prepare(query, repo, now=now, tz=tz)
+    # A repository whose records are elsewhere (a database) runs the query
+    # there. (The attribute test is what isinstance on the runtime-checkable
+    # protocol does, without its cost on every evaluation.)
+    if callable(getattr(repo, "evaluate_query", None)):
+        return cast(EvaluatesItself, repo).evaluate_query(query, now=now, tz=tz)
+    evaluation, parsed = prepare(query, cast("_HasSnapshot | Snapshot", repo), now=now, tz=tz)
     evaluation.resolve_segments(parsed)
     return ids_for(evaluation.snapshot, parsed, evaluation.mask(parsed))
 

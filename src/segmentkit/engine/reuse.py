@@ -10,9 +10,13 @@ over from one evaluation to the next:
   evaluation counts only the records between the old and the new ends of
   the window (the records appended since lie there too), adds or subtracts
   them, and decides again only the contacts whose counts moved.
-- **Other leaves** (``remembered``): ``having``, ``first`` / ``last`` and
-  sequences are computed again unless nothing they read changed and ``now``
-  is the same instant; then the bitset is the one computed before.
+- **Per-contact leaves** (``patched``): ``having``, ``first`` / ``last`` and
+  sequences decide each contact from its own records in a few index ranges
+  of a few logs. The next evaluation decides again only the contacts
+  related to the records by which those ranges differ (the records appended
+  since lie there too) and keeps the old verdict for everyone else.
+- **Profile conditions** (``remembered``): computed again only when the
+  contacts changed, or ``now`` moved and the comparison reads it.
 - **Answers** (``ids_for``): the last id set given for each query. An
   unchanged bitset gives the same frozenset back; a changed one costs the
   difference, not the members.
@@ -29,20 +33,28 @@ the result depends on besides the data: the query, the time zone, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
 from segmentkit.language.ast import Ago, Node
-from segmentkit.storage.store import Snapshot, positions_of
+from segmentkit.storage.store import LogView, Snapshot, flag_positions, mask_from_positions
 
-__all__ = ["ids_for", "reads_now", "remembered", "zone_key"]
+__all__ = ["Reads", "ids_for", "patched", "reads_now", "remembered", "zone_key"]
 
 # Memos kept per snapshot's contacts: a program that evaluates ever new
 # queries makes them forget, never grow without bound.
 _LIMIT = 1024
 # An answer is patched while fewer than one contact in this many of it changed.
 _FEW_SHARE = 8
+# A per-contact leaf is decided again contact by contact while at most this
+# share of the contacts is touched; beyond, computing afresh is cheaper.
+_TOUCHED_SHARE = 0.05
+
+# What a per-contact leaf reads of one log: the view, the column relating
+# its records to contacts (None: the log lacks the ``via`` field), and the
+# index ranges whose records decide a contact.
+Reads = tuple[LogView, Sequence[int] | None, tuple[range, ...]]
 
 
 def reads_now(node: Node | None) -> bool:
@@ -75,6 +87,72 @@ def remembered(
     return mask
 
 
+def patched(
+    snapshot: Snapshot,
+    key: Hashable,
+    reads: Sequence[Reads],
+    compute: Callable[[], int],
+    decide: Callable[[list[int]], Iterable[int]],
+) -> int:
+    """``compute()``, or the last bitset for ``key`` with the contacts touched
+    since decided again: ``decide(positions)`` gives the members among them.
+
+    A contact is touched when a record related to it lies in one of the
+    ranges of ``reads`` now but not before, or before but not now. The last
+    bitset is used only when every log holds the records it was computed on
+    (the same ``reuse``, no fewer records) and the contacts are the same.
+    """
+    size = snapshot.contact_count
+    stamps = tuple((log.reuse, log.length, ranges) for log, _, ranges in reads)
+    found = snapshot.indexes.get(("patched", key))
+    mask = None
+    if found is not None and found[0] == size and _holds_records(found[1], stamps):
+        touched = _touched(reads, found[1], size)
+        if touched is not None:
+            members = decide(sorted(touched))
+            cleared = mask_from_positions(touched, size)
+            mask = (found[2] & ~cleared) | mask_from_positions(members, size)
+    if mask is None:
+        mask = compute()
+    _keep(snapshot, ("patched", key), (size, stamps, mask))
+    return mask
+
+
+def _holds_records(before: tuple[Any, ...], now: tuple[Any, ...]) -> bool:
+    return len(before) == len(now) and all(
+        old[0] is new[0] and old[1] <= new[1] for old, new in zip(before, now, strict=True)
+    )
+
+
+def _touched(reads: Sequence[Reads], before: tuple[Any, ...], size: int) -> set[int] | None:
+    """Contacts related to the records by which the ranges moved; None when so
+    many that computing afresh is cheaper."""
+    touched: set[int] = set()
+    limit = max(1, int(size * _TOUCHED_SHARE))
+    for (_, related, ranges), (_, _, old_ranges) in zip(reads, before, strict=True):
+        if related is None:
+            continue
+        for new, old in zip(ranges, old_ranges, strict=True):
+            for lo, hi in _differences(old, new):
+                if hi - lo > limit * 4:
+                    return None
+                touched.update(related[lo:hi])
+        if len(touched) > limit:
+            return None
+    touched.discard(-1)
+    return {p for p in touched if p < size}
+
+
+def _differences(old: range, new: range) -> list[tuple[int, int]]:
+    """The index ranges in one of ``old`` and ``new`` but not the other."""
+    if not old or not new or old.stop <= new.start or new.stop <= old.start:
+        return [(r.start, r.stop) for r in (old, new) if r]
+    return [
+        (min(old.start, new.start), max(old.start, new.start)),
+        (min(old.stop, new.stop), max(old.stop, new.stop)),
+    ]
+
+
 def ids_for(snapshot: Snapshot, key: Hashable, mask: int) -> frozenset[str]:
     """``snapshot.ids_of(mask)``, built from the last answer for ``key`` when
     only a few contacts differ (the same object when none does)."""
@@ -86,24 +164,26 @@ def ids_for(snapshot: Snapshot, key: Hashable, mask: int) -> frozenset[str]:
             result: frozenset[str] = ids
             return result
         changed = before ^ mask
-        # A few changes: their positions, then two set operations on the
-        # old answer. Many: build the answer as if new.
-        if _few(changed, len(ids), snapshot.contact_count):
+        # A few changes: their positions, then set operations on the old
+        # answer (one copy of it each). Many: build the answer as if new.
+        flags = changed.to_bytes((changed.bit_length() + 7) // 8, "little")
+        if flags.count(1) * _FEW_SHARE < max(len(ids), snapshot.contact_count // 64, 1):
             names = snapshot.contact_ids
-            joined = [names[p] for p in positions_of(changed & mask)]
-            left = [names[p] for p in positions_of(changed & before)]
-            changed_ids: frozenset[str] = ids.difference(left).union(joined)
-            _keep(snapshot, ("ids", key), (mask, changed_ids))
-            return changed_ids
+            now_in = mask.to_bytes(snapshot.contact_count, "little")
+            joined: list[str] = []
+            left: list[str] = []
+            for position in flag_positions(flags):
+                (joined if now_in[position] else left).append(names[position])
+            patched_ids: frozenset[str] = ids
+            if left:
+                patched_ids = patched_ids.difference(left)
+            if joined:
+                patched_ids = patched_ids.union(joined)
+            _keep(snapshot, ("ids", key), (mask, patched_ids))
+            return patched_ids
     ids = snapshot.ids_of(mask)
     _keep(snapshot, ("ids", key), (mask, ids))
     return ids
-
-
-def _few(changed: int, members: int, size: int) -> bool:
-    """Whether so few contacts changed that patching the old answer is cheaper."""
-    flags = changed.to_bytes((changed.bit_length() + 7) // 8, "little")
-    return flags.count(1) * _FEW_SHARE < max(members, size // 64, 1)
 
 
 def _keep(snapshot: Snapshot, key: Any, value: Any) -> None:

@@ -20,15 +20,15 @@ one by one would (tests/test_fast_paths.py holds it to that).
 
 from __future__ import annotations
 
-import threading
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, compress, repeat
 from operator import gt
 from typing import Any
 
 from segmentkit.engine.compare import profile_value
+from segmentkit.engine.postings import grown_postings
 from segmentkit.language.ast import Comparison, Restriction, WhereAnd, WhereNot, WhereOr
 from segmentkit.storage.store import LogView, Snapshot, bits_to_int, mask_from_positions, value_key
 
@@ -40,7 +40,6 @@ ValueTest = Callable[[Any], bool | None]
 # Posting lists pay off when the passing records are this much rarer than
 # the window: below it, one pass over the window's codes is cheaper.
 _POSTINGS_SHARE = 8
-_BUILD_LOCK = threading.Lock()
 
 
 def restriction_fields(restriction: Restriction) -> list[str]:
@@ -72,16 +71,20 @@ def selected_contacts(
     related: Sequence[int],
     restriction: Restriction | None,
     holds: RecordTest | None,
+    meaning: Hashable | None = None,
 ) -> Iterable[int]:
     """The contact positions (``related[i]``) of the records ``lo <= i < hi`` that count.
 
     A record counts when it is not canceled and ``holds`` (the compiled
     ``restriction``) is TRUE for its properties. -1 entries (a ``via`` field
-    the record lacks) are passed through for the caller to drop.
+    the record lacks) are passed through for the caller to drop. With
+    ``meaning`` (what decides ``holds``: the restriction, the time zone, and
+    ``now`` when it reads it), the codes that pass are kept in the log's
+    ``reuse`` for later evaluations.
     """
     if hi <= lo:
         return ()
-    indices, selectors = _selection(log, lo, hi, restriction, holds)
+    indices, selectors = _selection(log, lo, hi, restriction, holds, meaning)
     if indices is not None:
         return _contacts_at(log, indices, related)
     if selectors is None:
@@ -116,6 +119,7 @@ def _selection(
     hi: int,
     restriction: Restriction | None,
     holds: RecordTest | None,
+    meaning: Hashable | None = None,
 ) -> tuple[list[int] | None, Iterable[Any] | None]:
     """Which records of ``[lo, hi)`` count, as (indices, None) from posting lists
     (canceled ones not yet dropped), as (None, selectors) with one truth per
@@ -133,12 +137,7 @@ def _selection(
         return _selection(log, lo, hi, None, None)
     if len(present) == 1:
         name, column = present[0]
-        values = log.dictionaries[name]
-        passing = {
-            code
-            for code, value in enumerate(values)
-            if holds({} if code == 0 else {name: value}) is True
-        }
+        passing = _passing_codes(log, name, holds, meaning)
         indices = _from_postings(log, name, passing, lo, hi)
         if indices is not None:
             return indices, None
@@ -163,36 +162,35 @@ def _selection(
     return None, _not_canceled(log, lo, hi, selectors)
 
 
+def _passing_codes(
+    log: LogView, name: str, holds: RecordTest, meaning: Hashable | None
+) -> set[int]:
+    """The codes of field ``name`` whose value ``holds`` finds TRUE (0: absent).
+
+    With ``meaning``, kept in the log's ``reuse`` and extended by the values
+    new since: a dictionary only grows, and a code keeps its value.
+    """
+    values = log.dictionaries[name]
+    key = ("passing", meaning, name)
+    found = log.reuse.get(key) if meaning is not None else None
+    codes: set[int]
+    done, codes = found if found is not None else (0, set())
+    if done < len(values):
+        codes = codes | {
+            code
+            for code in range(done, len(values))
+            if holds({} if code == 0 else {name: values[code]}) is True
+        }
+        if meaning is not None:
+            log.reuse[key] = (len(values), codes)
+    return codes
+
+
 def _contacts_at(log: LogView, indices: list[int], related: Sequence[int]) -> Iterator[int]:
     if log.canceled_count:
         canceled = log.canceled
         indices = [i for i in indices if not canceled[i]]
     return map(related.__getitem__, indices)
-
-
-def _postings(log: LogView, name: str) -> dict[int, array[int]]:
-    """Code -> ascending record indices for one field, over the view's records.
-
-    Built once per field and kept in the view's ``indexes`` (shared with
-    later views of the same, unchanged log).
-    """
-    key = ("postings", name, log.length)
-    found = log.indexes.get(key)
-    if found is None:
-        with _BUILD_LOCK:
-            found = log.indexes.get(key)
-            if found is None:
-                lists: dict[int, list[int]] = {}
-                codes = log.properties[name]
-                for index, code in enumerate(codes[: log.length]):
-                    entry = lists.get(code)
-                    if entry is None:
-                        lists[code] = [index]
-                    else:
-                        entry.append(index)
-                found = {code: array("i", entry) for code, entry in lists.items()}
-                log.indexes[key] = found
-    return found
 
 
 def _from_postings(
@@ -205,7 +203,9 @@ def _from_postings(
     """
     if not passing or len(passing) > 16:
         return None if passing else []
-    postings = _postings(log, name)
+    # Shared with later views of the log (grown as it grows): the bisects
+    # below keep to this view's records.
+    postings = grown_postings(log, ("postings", name), log.properties[name])
     total = sum(len(postings.get(code, ())) for code in passing)
     if total * _POSTINGS_SHARE > hi - lo:
         return None

@@ -35,11 +35,19 @@ from dataclasses import dataclass
 from segmentkit.engine.conditions import any_record_mask, span_selector
 from segmentkit.engine.contact_records import contact_postings, record_test
 from segmentkit.engine.context import Evaluation
+from segmentkit.engine.reuse import Reads
 from segmentkit.engine.windows import later
 from segmentkit.language.ast import InteractionCondition, Sequence
 from segmentkit.storage.store import LogView, mask_from_positions, positions_of
 
-__all__ = ["SequenceReader", "find_sequence", "has_sequence", "sequence_mask"]
+__all__ = [
+    "SequenceReader",
+    "find_sequence",
+    "has_sequence",
+    "sequence_mask",
+    "sequence_members",
+    "sequence_reads",
+]
 
 # One record of a contact: its timestamp, its identity (type, index) and the
 # steps it matches.
@@ -177,6 +185,16 @@ class SequenceReader:
             by_stamp.setdefault(stamp, []).append((key, frozenset(steps)))
         return sorted(by_stamp.items())
 
+    def may_hold(self, position: int) -> bool:
+        """Whether the contact has a record of every step's type in the window
+        (canceled or not): a quick test before ``find``."""
+        for step in self.steps:
+            indices = step.postings.get(position, ())
+            low = bisect_left(indices, step.window.start)
+            if low == len(indices) or indices[low] >= step.window.stop:
+                return False
+        return True
+
     def find(self, position: int) -> list[Key] | None:
         """The contact's records that make the sequence, in step order, or None."""
         return find_sequence(self.groups(position), len(self.steps), self.deadline)
@@ -198,3 +216,22 @@ def sequence_mask(evaluation: Evaluation, query: Sequence) -> int:
         return 0
     members = [p for p in positions_of(candidates) if reader.find(p) is not None]
     return mask_from_positions(members, size)
+
+
+def sequence_reads(evaluation: Evaluation, query: Sequence) -> list[Reads]:
+    """What decides each contact: its records of every step in the window."""
+    start, end = evaluation.bounds(query.window, query)
+    reads: list[Reads] = []
+    for step in query.steps:
+        log = evaluation.snapshot.log(step.type)
+        related = log.contacts if step.via is None else log.references.get(step.via)
+        reads.append((log, related, (log.window(start, end),)))
+    return reads
+
+
+def sequence_members(evaluation: Evaluation, query: Sequence, positions: list[int]) -> list[int]:
+    """The members among ``positions``, each decided from its own records."""
+    reader = SequenceReader.of(evaluation, query)
+    if reader is None:
+        return []
+    return [p for p in positions if reader.may_hold(p) and reader.find(p) is not None]

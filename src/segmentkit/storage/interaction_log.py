@@ -310,8 +310,9 @@ class InteractionLog:
         self._in_order = True
         if count < 2:
             return
-        self.reuse = {}  # records move: indices computed before mean nothing now
-        reorder = time_order(self.timestamps, self._sorted_prefix)
+        reorder, kept = time_order(self.timestamps, self._sorted_prefix)
+        if not kept:
+            self.reuse = {}  # records moved: indices computed before mean nothing now
         self.ids = reorder(self.ids)
         self.timestamps = reorder(self.timestamps)
         self.contacts = reorder(self.contacts)

@@ -38,6 +38,7 @@ __all__ = [
     "Snapshot",
     "ValueDictionary",
     "bits_to_int",
+    "flag_positions",
     "from_microseconds",
     "mask_from_positions",
     "positions_of",
@@ -117,10 +118,10 @@ def positions_of(mask: int) -> list[int]:
     """The positions of the contacts in a bitset, ascending."""
     if mask <= 0:
         return []
-    return _flag_positions(mask.to_bytes((mask.bit_length() + 7) // 8, "little"))
+    return flag_positions(mask.to_bytes((mask.bit_length() + 7) // 8, "little"))
 
 
-def _flag_positions(flags: bytes) -> list[int]:
+def flag_positions(flags: bytes) -> list[int]:
     """The indices of the 1 bytes in a string of 0/1 bytes.
 
     Sparse flags are split at the ones; denser ones pick from a shared tuple

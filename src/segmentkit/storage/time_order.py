@@ -11,7 +11,7 @@ from typing import Any
 __all__ = ["time_order"]
 
 
-def time_order(timestamps: array[int], prefix: int) -> Callable[[Any], Any]:
+def time_order(timestamps: array[int], prefix: int) -> tuple[Callable[[Any], Any], bool]:
     """A function giving any column of the log in the stable order of ``timestamps``,
     as a fresh object of the column's own type (``array``, ``list``, ``bytearray``).
 
@@ -19,10 +19,13 @@ def time_order(timestamps: array[int], prefix: int) -> Callable[[Any], Any]:
     the log (a small batch that went back in time), the rest is sorted alone
     and merged in, one slice copy per run, instead of sorting everything
     again; either way the result is that of one stable sort.
+
+    Also says whether the first ``prefix`` records keep their indices (the
+    later ones were only out of order among themselves).
     """
     count = len(timestamps)
     if count < 2:
-        return lambda column: column[:]
+        return (lambda column: column[:]), True
     if prefix * 2 < count:
         pick = itemgetter(*sorted(range(count), key=timestamps.__getitem__))
 
@@ -32,7 +35,7 @@ def time_order(timestamps: array[int], prefix: int) -> Callable[[Any], Any]:
                 return array(column.typecode, chosen)
             return type(column)(chosen)
 
-        return picked
+        return picked, False
     tail = sorted(range(prefix, count), key=timestamps.__getitem__)
     # After the equal timestamps already there: a stable sort's place.
     points = [bisect_right(timestamps, timestamps[i], 0, prefix) for i in tail]
@@ -47,4 +50,4 @@ def time_order(timestamps: array[int], prefix: int) -> Callable[[Any], Any]:
         result += column[done:prefix]
         return result
 
-    return merged
+    return merged, not points or points[0] == prefix
