@@ -2,7 +2,10 @@
 
 For each suite query: the median of several timed runs after a warm-up,
 from the query text for segmentkit (parse + check + evaluate) and from the
-SQL text for DuckDB; both must return the same members. Then ingestion rate
+SQL text for DuckDB; both must return the same members. segmentkit is timed
+twice: repeated (what it carried over from the last evaluation of the same
+query on the same data is used) and cold (``benchmarks.cold``: nothing
+carried over, lookups such as posting lists kept). Then ingestion rate
 through the public ``add_interactions``, resident memory per stored
 interaction, and the speed of ``explain`` and ``changes`` (benchmarks/analysis.py).
 Prints Markdown tables (paste them into benchmarks/README.md).
@@ -22,9 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import analysis, duck
+from benchmarks.cold import carried_bytes, without_results
 from benchmarks.data import NOW, generate
 from benchmarks.suite import SAVED_SEGMENTS, SUITE, SUITE_V2
 from segmentkit import InMemoryRepository, Segment, evaluate
+from segmentkit.storage.store import Snapshot
 
 BATCH = 100_000
 
@@ -45,6 +50,22 @@ def median_ms(action: Callable[[], object], repeat: int) -> float:
         action()
         timings.append((time.perf_counter() - start) * 1000)
     return statistics.median(timings)
+
+
+def cold_median_ms(text: str, snapshot: Snapshot, repeat: int) -> float:
+    """The median time of ``text`` on the snapshot with no result carried over
+    from earlier evaluations (``benchmarks.cold``), a fresh copy each run."""
+    timings = []
+    for _ in range(repeat):
+        cold = without_results(snapshot)
+        start = time.perf_counter()
+        evaluate(text, cold, now=NOW)
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def _geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(value) for value in values) / len(values))
 
 
 def main() -> None:
@@ -104,25 +125,30 @@ def main() -> None:
                 f"({len(ours - theirs)} only in segmentkit, {len(theirs - ours)} only in DuckDB)"
             )
         ours_ms = median_ms(lambda q=query: evaluate(q.text, repo, now=NOW), args.repeat)
+        cold_ms = cold_median_ms(query.text, repo.snapshot(), args.repeat)
         theirs_ms = median_ms(lambda s=sql: connection.execute(s).fetchall(), args.repeat)
-        rows.append((query.name, ours_ms, theirs_ms, ours_ms / theirs_ms, len(ours)))
+        rows.append((query.name, ours_ms, cold_ms, theirs_ms, len(ours)))
 
     print()
     print(f"{args.contacts:,} contacts, {args.interactions:,} interactions; "
           f"{platform.processor() or platform.machine()}, Python {platform.python_version()}")
     print()
-    print("| query | segmentkit ms | DuckDB ms | ratio | members |")
-    print("|---|---:|---:|---:|---:|")
-    for name, ours_ms, theirs_ms, ratio, members in rows:
-        print(f"| {name} | {ours_ms:.2f} | {theirs_ms:.2f} | {ratio:.2f} | {members:,} |")
-    geomean = math.exp(sum(math.log(row[3]) for row in rows) / len(rows))
-    v1 = rows[: len(SUITE)]
-    v1_geomean = math.exp(sum(math.log(row[3]) for row in v1) / len(v1))
-    print(f"\ngeometric mean of ratios: {geomean:.3f} (v1 queries alone: {v1_geomean:.3f}); "
-          f"worst: {max(row[3] for row in rows):.3f}")
+    print("| query | segmentkit ms | cold ms | DuckDB ms | ratio | cold ratio | members |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, ours_ms, cold_ms, theirs_ms, members in rows:
+        print(f"| {name} | {ours_ms:.2f} | {cold_ms:.2f} | {theirs_ms:.2f} | "
+              f"{ours_ms / theirs_ms:.3f} | {cold_ms / theirs_ms:.3f} | {members:,} |")
+    for label, column in (("repeated", 1), ("cold", 2)):
+        ratios = [row[column] / row[3] for row in rows]
+        v1 = ratios[: len(SUITE)]
+        print(f"\n{label}: geometric mean of ratios {_geomean(ratios):.3f} "
+              f"(v1 queries alone: {_geomean(v1):.3f}); worst: {max(ratios):.3f}")
     print(f"ingestion: {args.interactions / ingest_seconds:,.0f} interactions/s "
           f"through add_interactions (wall clock, the first snapshot's sort included; "
           f"{args.interactions / ingest_cpu:,.0f}/s by CPU time, batch building included)")
+    carried = carried_bytes(repo.snapshot())
+    print(f"kept for later evaluations after the suite ran: {carried / 1e6:,.1f} MB, "
+          f"{carried / args.interactions:,.0f} bytes per interaction")
     print(f"memory: {stored_bytes / args.interactions:,.0f} bytes per stored interaction "
           f"(resident, after the contacts); contacts: {contact_bytes / args.contacts:,.0f} "
           f"bytes each; both together: {(stored_bytes + contact_bytes) / args.interactions:,.0f}"

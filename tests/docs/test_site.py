@@ -22,6 +22,7 @@ PAGES = {
     "Language reference": "language.md",
     "Workflows": "workflows.md",
     "Explain and history": "explain.md",
+    "Speed and re-evaluation": "performance.md",
     "SQL": "sql.md",
     "Data in and out": "data.md",
     "Records, schemas and query files": "schemas.md",
