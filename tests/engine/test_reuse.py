@@ -281,3 +281,21 @@ def test_an_older_snapshot_read_after_a_newer_one_keeps_its_own_answer() -> None
     for text in ("first Opened in last 5 days", "Opened then Clicked within 2 days"):
         evaluate(text, world.repo, now=now)
         assert evaluate(text, older, now=now) == evaluate(text, _cold(older), now=now)
+
+
+def test_answers_stay_exact_when_the_memory_limits_make_everything_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(counted, "_BUDGET_BYTES", 1)  # every new state drops the others
+    monkeypatch.setattr(reuse, "_MEMO_BYTES", 1)  # at most 16 memos
+    forgotten = []
+    original = counted.counted_mask
+
+    def spy(snapshot: Snapshot, log: Any, *args: Any) -> int:
+        result = original(snapshot, log, *args)
+        forgotten.append(sum(isinstance(v, counted.CountState) for v in log.reuse.values()))
+        return result
+
+    monkeypatch.setattr("segmentkit.engine.conditions.counted_mask", spy)
+    _run([("now", 3), ("append", [("Opened", 2, 1, None, 50, False)], True), ("now", -2)])
+    assert forgotten and max(forgotten) == 1

@@ -12,12 +12,12 @@ from itertools import repeat
 from operator import add
 
 from segmentkit.engine.context import Evaluation
-from segmentkit.engine.counted import counted_mask
+from segmentkit.engine.counted import any_record_mask, counted_mask
 from segmentkit.engine.reuse import reads_now, zone_key
 from segmentkit.engine.scan import selected_contacts
 from segmentkit.engine.windows import period_bounds
 from segmentkit.language.ast import InPeriods, InteractionCondition
-from segmentkit.storage.store import LogView, bits_to_int, mask_from_positions
+from segmentkit.storage.store import LogView, bits_to_int
 
 __all__ = ["any_record_mask", "interaction_mask", "span_selector"]
 
@@ -116,18 +116,3 @@ def _periodic_mask(
         group = sum(masks[first : first + _BYTE_SUM_LIMIT])
         totals = list(map(add, totals, group.to_bytes(size + 1, "little")[:size]))
     return bits_to_int(bytes(map(window.needed.__le__, totals)))
-
-
-def any_record_mask(select: Callable[[], Iterable[int]], size: int) -> int:
-    """The bitset of the positions ``select()`` gives (-1, a missing via field, is no one).
-
-    Bytes set through map() in C: cheaper than collecting a set first.
-    """
-    bits = bytearray(size + 1)  # the extra last byte takes the -1 entries
-    try:
-        any(map(bits.__setitem__, select(), repeat(1)))
-    except IndexError:  # a position past the snapshot's contacts: leave it out
-        found = {p for p in select() if 0 <= p < size}
-        return mask_from_positions(found, size)
-    del bits[size]
-    return bits_to_int(bits)

@@ -18,18 +18,22 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 from segmentkit.language.ast import Count
-from segmentkit.storage.store import LogView, Snapshot, mask_from_positions
+from segmentkit.storage.store import LogView, Snapshot, bits_to_int, mask_from_positions
 
-__all__ = ["CountState", "below", "count_predicate", "counted_mask"]
+__all__ = ["CountState", "any_record_mask", "below", "count_predicate", "counted_mask"]
 
 # Counting the records the window's ends passed over beats counting the whole
 # window again while they are at most this share of it.
 _DELTA_SHARE = 0.5
-# States kept per log: a program that evaluates ever new queries makes the
-# log forget them all, never grow without bound.
-_LIMIT = 1024
+# What the states of one log may take, about (a dict entry a counted
+# contact, a byte a contact for the bitset): past it the log forgets them
+# all, so a program that evaluates ever new queries never grows without bound.
+_BUDGET_BYTES = 64 * 1024 * 1024
+_ENTRY_BYTES = 72
+_SPENT = ("counted bytes",)
 # One lock for every state: an update is a few dict operations on the
 # records that moved, and two threads must not advance one state at once.
 _LOCK = threading.Lock()
@@ -65,15 +69,18 @@ class CountState:
 
     ``counts`` has each contact position (of the record's owner, or of the
     contact a ``via`` field names) with a positive number of counted
-    records; ``mask`` is the condition's bitset over ``size`` contacts;
-    ``length`` is how many records the log had. Changed only under ``_LOCK``.
+    records, or is None until a record leaves the window: "any record" and
+    "no record" conditions are first computed as bitsets alone, which is
+    cheaper, and counted only when that is needed. ``mask`` is the
+    condition's bitset over ``size`` contacts; ``length`` is how many
+    records the log had. Changed only under ``_LOCK``.
     """
 
     length: int
     size: int
     lo: int
     hi: int
-    counts: Counter[int]
+    counts: Counter[int] | None
     mask: int
 
 
@@ -102,28 +109,56 @@ def counted_mask(
             if state is not None and _advanced(state, log, size, span, select, satisfied):
                 advanced: int = state.mask
                 return advanced
-    counts = Counter(select(lo, hi))
-    counts.pop(-1, None)
-    if satisfied(0):
-        # Zero is admitted: every contact is in but those whose count fails.
-        nothing = (
-            count is not None and count.operator in ("exactly", "at most") and count.value == 0
-        )
-        failing = counts.keys() if nothing else [p for p, n in counts.items() if not satisfied(n)]
-        mask = snapshot.all_mask & ~mask_from_positions(below(failing, size), size)
+    counts: Counter[int] | None = None
+    if _anything(count):
+        mask = any_record_mask(lambda: select(lo, hi), size)
+    elif _nothing(count):
+        mask = snapshot.all_mask & ~any_record_mask(lambda: select(lo, hi), size)
     else:
-        anything = count is None or (count.operator == "at least" and count.value <= 1)
-        passing = counts.keys() if anything else [p for p, n in counts.items() if satisfied(n)]
-        mask = mask_from_positions(below(passing, size), size)
+        counts = _counted(select, lo, hi)
+        if satisfied(0):
+            # Zero is admitted: every contact is in but those whose count fails.
+            failing = [p for p, n in counts.items() if not satisfied(n)]
+            mask = snapshot.all_mask & ~mask_from_positions(below(failing, size), size)
+        else:
+            passing = [p for p, n in counts.items() if satisfied(n)]
+            mask = mask_from_positions(below(passing, size), size)
     if keep:
         fresh = CountState(log.length, size, lo, hi, counts, mask)
+        cost = _cost(fresh)
         with _LOCK:
             current = log.reuse.get(key)
             if current is None or current.length <= log.length:
-                if len(log.reuse) >= _LIMIT:
-                    log.reuse.clear()
+                spent = log.reuse.get(_SPENT, 0) + cost
+                if current is not None:  # replaced: what it took is free again
+                    spent = max(0, spent - _cost(current))
+                if spent > _BUDGET_BYTES:
+                    for stale in [k for k, v in log.reuse.items() if isinstance(v, CountState)]:
+                        del log.reuse[stale]
+                    spent = cost
                 log.reuse[key] = fresh
+                log.reuse[_SPENT] = spent
     return mask
+
+
+def _anything(count: Count | None) -> bool:
+    """Whether any one record will do ("at least 1", the default)."""
+    return count is None or (count.operator == "at least" and count.value == 1)
+
+
+def _nothing(count: Count | None) -> bool:
+    """Whether the condition asks for no record at all ("exactly 0", "at most 0")."""
+    return count is not None and count.operator in ("exactly", "at most") and count.value == 0
+
+
+def _counted(select: Select, lo: int, hi: int) -> Counter[int]:
+    counts = Counter(select(lo, hi))
+    counts.pop(-1, None)
+    return counts
+
+
+def _cost(state: CountState) -> int:
+    return (0 if state.counts is None else len(state.counts) * _ENTRY_BYTES) + state.size
 
 
 def _advanced(
@@ -145,29 +180,38 @@ def _advanced(
     if moved > _DELTA_SHARE * (hi - lo):
         return False
     if moved:
-        change: Counter[int] = Counter()
-        leaving: Counter[int] = Counter()
-        if lo < state.lo:
-            change.update(select(lo, state.lo))
-        elif lo > state.lo:
-            leaving.update(select(state.lo, lo))
-        if hi > state.hi:
-            change.update(select(state.hi, hi))
-        elif hi < state.hi:
-            leaving.update(select(hi, state.hi))
-        change.subtract(leaving)
-        change.pop(-1, None)
-        state.mask = _recount(state, change, size, satisfied)
+        entering = [(lo, state.lo)] if lo < state.lo else []
+        entering += [(state.hi, hi)] if hi > state.hi else []
+        leaving = [(state.lo, lo)] if lo > state.lo else []
+        leaving += [(hi, state.hi)] if hi < state.hi else []
+        if state.counts is None and not leaving:
+            # Records only came in: "any record" gains their contacts, "no
+            # record" loses them, and no count is needed for either.
+            came = any_record_mask(lambda: chain.from_iterable(select(*r) for r in entering), size)
+            state.mask = state.mask & ~came if satisfied(0) else state.mask | came
+        else:
+            if state.counts is None:  # the first time a record leaves
+                state.counts = _counted(select, state.lo, state.hi)
+            change: Counter[int] = Counter()
+            for start, stop in entering:
+                change.update(select(start, stop))
+            for start, stop in leaving:
+                change.subtract(select(start, stop))
+            change.pop(-1, None)
+            state.mask = _recount(state, state.counts, change, size, satisfied)
     state.length, state.lo, state.hi = log.length, lo, hi
     return True
 
 
 def _recount(
-    state: CountState, change: Counter[int], size: int, satisfied: Callable[[int], bool]
+    state: CountState,
+    counts: Counter[int],
+    change: Counter[int],
+    size: int,
+    satisfied: Callable[[int], bool],
 ) -> int:
-    """Apply ``change`` to the counts; the bitset with the contacts whose
+    """Apply ``change`` to ``counts``; the bitset with the contacts whose
     verdict flipped flipped (most moved contacts keep theirs: 3 opens or 4)."""
-    counts = state.counts
     flipped = []
     for position, moved in change.items():
         if moved:
@@ -182,3 +226,18 @@ def _recount(
     if not flipped:
         return state.mask
     return state.mask ^ mask_from_positions(flipped, size)
+
+
+def any_record_mask(select: Callable[[], Iterable[int]], size: int) -> int:
+    """The bitset of the positions ``select()`` gives (-1, a missing via field, is no one).
+
+    Bytes set through map() in C: cheaper than collecting a set first.
+    """
+    bits = bytearray(size + 1)  # the extra last byte takes the -1 entries
+    try:
+        any(map(bits.__setitem__, select(), repeat(1)))
+    except IndexError:  # a position past the snapshot's contacts: leave it out
+        found = {p for p in select() if 0 <= p < size}
+        return mask_from_positions(found, size)
+    del bits[size]
+    return bits_to_int(bits)

@@ -42,9 +42,11 @@ from segmentkit.storage.store import LogView, Snapshot, flag_positions, mask_fro
 
 __all__ = ["Reads", "ids_for", "patched", "reads_now", "remembered", "zone_key"]
 
-# Memos kept per snapshot's contacts: a program that evaluates ever new
-# queries makes them forget, never grow without bound.
-_LIMIT = 1024
+# Memos kept per set of contacts: each may hold a bitset of a byte a contact,
+# so their number is limited by that (this many bytes of bitsets, and at
+# least 16); past it they are all dropped, so a program that evaluates ever
+# new queries never grows without bound.
+_MEMO_BYTES = 64 * 1024 * 1024
 # An answer is patched while fewer than one contact in this many of it changed.
 _FEW_SHARE = 8
 # A per-contact leaf is decided again contact by contact while at most this
@@ -188,7 +190,7 @@ def ids_for(snapshot: Snapshot, key: Hashable, mask: int) -> frozenset[str]:
 
 def _keep(snapshot: Snapshot, key: Any, value: Any) -> None:
     indexes = snapshot.indexes
-    if len(indexes) >= _LIMIT:
+    if len(indexes) >= max(16, _MEMO_BYTES // max(snapshot.contact_count, 1)):
         # Lookups over the contacts (profile indexes, the bitset of all)
         # are rebuilt on demand; dropping them all is safe.
         indexes.clear()
