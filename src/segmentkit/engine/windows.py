@@ -49,9 +49,12 @@ BEFORE_ALL: Final = -(10**20)
 AFTER_ALL: Final = 10**20
 
 _MICROSECONDS_PER: Final = {"minute": 60_000_000, "hour": 3_600_000_000}
-_CALENDAR_STEP: Final[dict[str, Callable[[int], relativedelta]]] = {
-    "day": lambda amount: relativedelta(days=amount),
-    "week": lambda amount: relativedelta(weeks=amount),
+# On a naive wall-clock time, days and weeks are plain timedeltas (what
+# relativedelta would add too, at a fraction of its cost: sequences step
+# every record by ``within``).
+_CALENDAR_STEP: Final[dict[str, Callable[[int], relativedelta | timedelta]]] = {
+    "day": lambda amount: timedelta(days=amount),
+    "week": lambda amount: timedelta(weeks=amount),
     "month": lambda amount: relativedelta(months=amount),
     "year": lambda amount: relativedelta(years=amount),
 }
