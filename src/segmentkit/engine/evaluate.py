@@ -4,7 +4,9 @@ Sets of contacts are Python ints used as bitsets over contact positions
 (``store.Snapshot``): ``and`` is ``&``, ``or`` is ``|``, ``not`` is the
 complement within ``all_mask``. An interaction condition reads only the
 records inside its window: two bisects on the type's timestamp column, then
-one pass over that slice.
+one pass over that slice. What an evaluation computes is left for the next
+one on the same records (``reuse``, ``counted``): re-evaluating after a
+small append costs what changed.
 """
 
 from __future__ import annotations
