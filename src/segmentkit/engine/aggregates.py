@@ -15,8 +15,8 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime, tzinfo
-from itertools import accumulate, compress, repeat
-from operator import and_, is_not, sub
+from itertools import compress, repeat
+from operator import and_, is_not
 from typing import Any
 
 from segmentkit.engine.compare import ORDER, compile_comparison
@@ -197,10 +197,10 @@ def _integer_sums(
     codes: list[int],
     satisfied: Callable[[int], bool],
 ) -> tuple[list[int], Collection[int]] | None:
-    """``sum`` or ``avg`` of integers against a number, per contact without a
-    Python loop over the records: the records sorted by contact, running
-    totals, and a difference per contact. None when another path must decide
-    (floats need fsum; other aggregates)."""
+    """``sum`` or ``avg`` of integers against a number, per contact: one dict
+    update per record and no per-contact lists of values (sorting the
+    records by contact instead cost more than this loop). None when another
+    path must decide (floats need fsum; other aggregates)."""
     if having.function not in ("sum", "avg") or not isinstance(having.value, NumberLiteral):
         return None
     if float in map(type, decoded):
@@ -208,21 +208,19 @@ def _integer_sums(
     counts = Counter(positions)
     counts.pop(-1, None)
     zeroed = [0 if value is None else value for value in decoded]
-    order = sorted(range(len(positions)), key=positions.__getitem__)
-    running = [0, *accumulate(map(zeroed.__getitem__, map(codes.__getitem__, order)))]
-    keys = sorted(counts)
-    first = len(positions) - sum(counts.values())  # the -1 positions sort first
-    bounds = list(accumulate(map(counts.__getitem__, keys), initial=first))
-    totals = list(map(sub, map(running.__getitem__, bounds[1:]), map(running.__getitem__, bounds)))
+    totals: dict[int, int] = {}
+    get = totals.get
+    for position, value in zip(positions, map(zeroed.__getitem__, codes), strict=True):
+        totals[position] = get(position, 0) + value
+    keys = list(counts)
     compare_to, literal = ORDER[having.operator], having.value.value
     if having.function == "avg":
         present = Counter(compress(positions, map(is_not, map(decoded.__getitem__, codes),
                                                   repeat(None))))
-        averages = [total / present[key] if present[key] else None
-                    for key, total in zip(keys, totals, strict=True)]
+        averages = [totals[key] / present[key] if present[key] else None for key in keys]
         passing = [value is not None and compare_to(value, literal) for value in averages]
     else:
-        passing = list(map(compare_to, totals, repeat(literal)))
+        passing = list(map(compare_to, map(totals.__getitem__, keys), repeat(literal)))
     held = map(and_, map(satisfied, map(counts.__getitem__, keys)), passing)
     return list(compress(keys, held)), keys
 
