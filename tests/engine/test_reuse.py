@@ -17,6 +17,7 @@ that they happened, so the incremental paths are what is tested.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -299,3 +300,34 @@ def test_answers_stay_exact_when_the_memory_limits_make_everything_forgotten(
     monkeypatch.setattr("segmentkit.engine.conditions.counted_mask", spy)
     _run([("now", 3), ("append", [("Opened", 2, 1, None, 50, False)], True), ("now", -2)])
     assert forgotten and max(forgotten) == 1
+
+
+def test_threads_evaluating_while_records_arrive_get_cold_answers() -> None:
+    world = History()
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def evaluate_repeatedly(offset: int) -> None:
+        step = 0
+        while not stop.is_set() and step < 200:
+            snapshot = world.repo.snapshot()
+            now = world.latest + timedelta(hours=(step * 7 + offset) % 48 - 24)
+            text = QUERIES[(step + offset) % len(QUERIES)]
+            try:
+                warm = evaluate(text, snapshot, now=now)
+                if warm != evaluate(text, _cold(snapshot), now=now):
+                    failures.append(text)
+            except Exception as error:  # a race would surface here
+                failures.append(f"{text}: {error!r}")
+            step += 1
+
+    threads = [threading.Thread(target=evaluate_repeatedly, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for batch in range(30):
+        world.apply(("append", [("Opened", batch, 1, "mobile", 40, False),
+                                ("Clicked", batch + 1, 2, None, 7, False)], True))
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert failures == []

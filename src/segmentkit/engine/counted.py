@@ -133,8 +133,10 @@ def counted_mask(
                 if current is not None:  # replaced: what it took is free again
                     spent = max(0, spent - _cost(current))
                 if spent > _BUDGET_BYTES:
-                    for stale in [k for k, v in log.reuse.items() if isinstance(v, CountState)]:
-                        del log.reuse[stale]
+                    # list(): another thread may be adding posting lists meanwhile.
+                    for stale, value in list(log.reuse.items()):
+                        if isinstance(value, CountState):
+                            del log.reuse[stale]
                     spent = cost
                 log.reuse[key] = fresh
                 log.reuse[_SPENT] = spent
