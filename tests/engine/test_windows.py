@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from ast_strategies import windows
 from segmentkit.engine.windows import (
+    calendar_later,
     date_midnight,
+    later,
     point_microseconds,
     resolve_timezone,
     window_bounds,
@@ -318,3 +320,43 @@ def test_every_well_formed_window_gives_bounds_or_a_validation_error(
         return
     assert end <= us(now) + 1
     assert start is None or isinstance(start, int)
+
+
+# --- later(): days and weeks in zones without DST ---------------------------------
+
+_FIXED_ZONES = [UTC, ZoneInfo("UTC"), ZoneInfo("Etc/GMT"), timezone(timedelta(hours=5, minutes=30)),
+                timezone(-timedelta(hours=11))]
+
+
+@settings(max_examples=300)
+@given(
+    instant=st.integers(min_value=-(3 * 10**17), max_value=3 * 10**17),
+    amount=st.integers(min_value=-10**6, max_value=10**6),
+    unit=st.sampled_from(["day", "week"]),
+    zone=st.sampled_from(_FIXED_ZONES),
+)
+def test_days_and_weeks_in_a_fixed_zone_equal_the_wall_clock_arithmetic(
+    instant: int, amount: int, unit: str, zone: tzinfo
+) -> None:
+    assert later(instant, amount, unit, zone) == calendar_later(instant, amount, unit, zone)
+
+
+def test_a_zone_with_dst_or_a_utc_name_on_other_rules_takes_the_wall_clock() -> None:
+    copenhagen = ZoneInfo("Europe/Copenhagen")
+    before_spring = us(datetime(2026, 3, 28, 12, tzinfo=copenhagen))
+    # One wall-clock day across the change is 23 hours, not 24.
+    assert later(before_spring, 1, "day", copenhagen) - before_spring == 23 * 3_600_000_000
+
+    class NamedUtc(tzinfo):  # called UTC, but an hour ahead in summer
+        key = "UTC"
+
+        def utcoffset(self, dt: datetime | None) -> timedelta:
+            return timedelta(hours=1) if dt is not None and 4 <= dt.month <= 9 else timedelta(0)
+
+        def dst(self, dt: datetime | None) -> timedelta:
+            return timedelta(0)
+
+    zone = NamedUtc()
+    spring = us(datetime(2026, 3, 31, 12, tzinfo=zone))
+    assert later(spring, 1, "day", zone) == calendar_later(spring, 1, "day", zone)
+    assert later(spring, 1, "day", zone) - spring == 23 * 3_600_000_000

@@ -9,7 +9,8 @@ timestamp, and comparisons never depend on two datetimes sharing a tzinfo
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +50,16 @@ BEFORE_ALL: Final = -(10**20)
 AFTER_ALL: Final = 10**20
 
 _MICROSECONDS_PER: Final = {"minute": 60_000_000, "hour": 3_600_000_000}
+_FIXED_STEP: Final = {"day": 86_400_000_000, "week": 7 * 86_400_000_000}
+# Instants this close to the epoch (about years 1020 to 2920) are more than a
+# day from the ends of what datetime can show, whatever a zone's offset.
+_SAFE: Final = 3 * 10**16
+# Zones whose offset never changes: tzinfo names that are UTC, and fixed offsets.
+_UTC_KEYS: Final = frozenset(
+    {"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu",
+     "GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "GMT0", "GMT+0", "GMT-0",
+     "Etc/Greenwich", "Greenwich"}
+)
 # On a naive wall-clock time, days and weeks are plain timedeltas (what
 # relativedelta would add too, at a fraction of its cost: sequences step
 # every record by ``within``).
@@ -148,11 +159,44 @@ def later(instant: int, amount: int, unit: str, tz: tzinfo) -> int:
     goes back (LANGUAGE.md "Sequences", ``within``)."""
     if unit in _MICROSECONDS_PER:
         return instant + amount * _MICROSECONDS_PER[unit]
+    step = _FIXED_STEP.get(unit)
+    if step is not None and _fixed_offset(tz):
+        # No DST: days and weeks on the wall clock are exact durations. (Far
+        # from the ends of the calendar only; there the wall clock decides.)
+        result = instant + amount * step
+        if -_SAFE <= instant <= _SAFE and -_SAFE <= result <= _SAFE:
+            return result
+    return calendar_later(instant, amount, unit, tz)
+
+
+def calendar_later(instant: int, amount: int, unit: str, tz: tzinfo) -> int:
+    """``later`` for days, weeks, months and years, always on the wall clock."""
     try:
         wall = from_microseconds(instant, tz).replace(tzinfo=None)
         return local_instant(wall + _CALENDAR_STEP[unit](amount), tz)
     except (OverflowError, ValueError):
         return AFTER_ALL if amount >= 0 else BEFORE_ALL
+
+
+def _fixed_offset(tz: tzinfo) -> bool:
+    """Whether ``tz`` has one offset for all time (UTC or a ``timezone``)."""
+    if isinstance(tz, timezone):
+        return True
+    try:
+        return _named_utc(tz)
+    except TypeError:  # a tzinfo class without hashing: take the wall clock
+        return False
+
+
+@lru_cache(maxsize=64)
+def _named_utc(tz: tzinfo) -> bool:
+    # A zone named UTC whose offset is zero in winter and summer (a zone
+    # read from a file under that name proves it, not the name alone).
+    key = getattr(tz, "key", None)
+    return isinstance(key, str) and key in _UTC_KEYS and all(
+        tz.utcoffset(datetime(year, month, 1)) == timedelta(0)
+        for year in (1970, 2000, 2030) for month in (1, 7)
+    )
 
 
 def point_microseconds(point: PointNode, *, now: datetime, tz: tzinfo) -> int:
