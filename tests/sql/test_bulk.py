@@ -302,3 +302,24 @@ def test_hostile_ids_are_found_again(engine: tuple[str, Callable[[], SqlReposito
     assert repo.cancel_interactions(ids) == 0
     canceled = {record.id for record in repo.interactions() if record.canceled}
     assert canceled == {r.id for r in interactions if r.canceled} | set(ids)
+
+
+def test_a_lone_carriage_return_in_a_text_loads(
+    engine: tuple[str, Callable[[], SqlRepository]],
+) -> None:
+    """DuckDB's CSV reader took a "\\r" inside a quoted text for the end of a
+    row unless told that rows end in "\\n" (found by the differential test)."""
+    _, make = engine
+    repo = make()
+    contacts = [
+        Contact(id=f"c{n}", attributes={"tags": text, "flag": False})
+        for n, text in enumerate(["t\r", "\r", "a\rb", "\r\n\r"])
+    ]
+    repo.add_contacts(contacts)
+    record = Interaction(
+        id="i\r", type="EmailOpened", contact_id="c0", timestamp=START,
+        properties={"messageId": "m\r"},
+    )
+    repo.add_interactions([record])
+    assert sorted(repo.contacts(), key=lambda contact: contact.id) == contacts
+    assert list(repo.interactions()) == [record]

@@ -43,6 +43,9 @@ _CSV_OPTIONS: dict[str, exp.Expr] = {
     "delim": exp.Literal.string(","),
     "quote": exp.Literal.string('"'),
     "escape": exp.Literal.string('"'),
+    # Rows end in "\n" only: without this DuckDB takes a "\r" inside a quoted
+    # text for the end of a row and refuses the file.
+    "new_line": exp.Literal.string(r"\n"),  # the two characters DuckDB reads as LF
     "allow_quoted_nulls": exp.false(),  # a quoted "" is an empty text, not NULL
     # The default (2 MB) would refuse a record whose JSON is larger.
     "max_line_size": exp.Literal.number(2**31 - 1),
