@@ -12,14 +12,14 @@ from itertools import repeat
 from operator import add
 
 from segmentkit.engine.context import Evaluation
-from segmentkit.engine.counted import any_record_mask, counted_mask
+from segmentkit.engine.counted import counted_mask
 from segmentkit.engine.reuse import reads_now, zone_key
 from segmentkit.engine.scan import selected_contacts
 from segmentkit.engine.windows import period_bounds
 from segmentkit.language.ast import InPeriods, InteractionCondition
 from segmentkit.storage.store import LogView, bits_to_int
 
-__all__ = ["any_record_mask", "interaction_mask", "span_selector"]
+__all__ = ["interaction_mask", "span_selector"]
 
 # Bitsets give each contact a byte: summing up to this many of them adds
 # per contact without one byte carrying into the next.

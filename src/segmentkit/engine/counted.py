@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
 from itertools import chain, repeat
 
+from segmentkit.engine.reuse import moved
 from segmentkit.language.ast import Count
 from segmentkit.storage.store import LogView, Snapshot, bits_to_int, mask_from_positions
 
@@ -178,14 +179,11 @@ def _advanced(
         return False
     if lo >= state.hi or state.lo >= hi:  # the windows do not meet
         return False
-    moved = abs(lo - state.lo) + abs(hi - state.hi)
-    if moved > _DELTA_SHARE * (hi - lo):
+    shift = abs(lo - state.lo) + abs(hi - state.hi)
+    if shift > _DELTA_SHARE * (hi - lo):
         return False
-    if moved:
-        entering = [(lo, state.lo)] if lo < state.lo else []
-        entering += [(state.hi, hi)] if hi > state.hi else []
-        leaving = [(state.lo, lo)] if lo > state.lo else []
-        leaving += [(hi, state.hi)] if hi < state.hi else []
+    if shift:
+        entering, leaving = moved(range(state.lo, state.hi), span)
         if state.counts is None and not leaving:
             # Records only came in: "any record" gains their contacts, "no
             # record" loses them, and no count is needed for either.
@@ -215,10 +213,10 @@ def _recount(
     """Apply ``change`` to ``counts``; the bitset with the contacts whose
     verdict flipped flipped (most moved contacts keep theirs: 3 opens or 4)."""
     flipped = []
-    for position, moved in change.items():
-        if moved:
+    for position, delta in change.items():
+        if delta:
             before = counts.get(position, 0)
-            total = before + moved
+            total = before + delta
             if total:
                 counts[position] = total
             else:

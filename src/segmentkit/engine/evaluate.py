@@ -72,6 +72,7 @@ class _Evaluation:
         self.segment_masks: dict[str, int] = {}
         self.leaf_masks: dict[Query, int] = {}
         self.restrictions: dict[Restriction, RecordTest] = {}
+        self.windows: dict[Window | None, tuple[int | None, int]] = {}
 
     # -- segments -------------------------------------------------------------------
 
@@ -148,8 +149,14 @@ class _Evaluation:
         return self._memoised(query, lambda: self._interaction_mask(query))
 
     def bounds(self, window: Window | None, node: Node) -> tuple[int | None, int]:
+        # Memoised: a leaf's cold path, its reads and its per-contact decision
+        # each ask, and calendar arithmetic is not free.
+        found = self.windows.get(window)
+        if found is not None:
+            return found
         try:
-            return window_bounds(window, now=self.now, tz=self.tz)
+            found = self.windows[window] = window_bounds(window, now=self.now, tz=self.tz)
+            return found
         except QueryValidationError as error:
             position = window.position() if window is not None else node.position()
             if self.text is None or position is None:

@@ -21,9 +21,10 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
-from segmentkit.engine.conditions import any_record_mask, span_selector
+from segmentkit.engine.conditions import span_selector
 from segmentkit.engine.contact_records import contact_postings, record_test
 from segmentkit.engine.context import Evaluation
+from segmentkit.engine.counted import any_record_mask
 from segmentkit.engine.reuse import Reads
 from segmentkit.language.ast import InteractionCondition, Recency
 from segmentkit.storage.log_view import LogView

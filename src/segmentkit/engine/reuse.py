@@ -40,7 +40,7 @@ from typing import Any
 from segmentkit.language.ast import Ago, Node
 from segmentkit.storage.store import LogView, Snapshot, flag_positions, mask_from_positions
 
-__all__ = ["Reads", "ids_for", "patched", "reads_now", "remembered", "zone_key"]
+__all__ = ["Reads", "ids_for", "moved", "patched", "reads_now", "remembered", "zone_key"]
 
 # Memos kept per set of contacts: each may hold a bitset of a byte a contact,
 # so their number is limited by that (this many bytes of bitsets, and at
@@ -135,7 +135,8 @@ def _touched(reads: Sequence[Reads], before: tuple[Any, ...], size: int) -> set[
         if related is None:
             continue
         for new, old in zip(ranges, old_ranges, strict=True):
-            for lo, hi in _differences(old, new):
+            entering, leaving = moved(old, new)
+            for lo, hi in entering + leaving:
                 if hi - lo > limit * 4:
                     return None
                 touched.update(related[lo:hi])
@@ -145,14 +146,16 @@ def _touched(reads: Sequence[Reads], before: tuple[Any, ...], size: int) -> set[
     return {p for p in touched if p < size}
 
 
-def _differences(old: range, new: range) -> list[tuple[int, int]]:
-    """The index ranges in one of ``old`` and ``new`` but not the other."""
+def moved(old: range, new: range) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The index ranges in ``new`` but not ``old`` (entering) and in ``old`` but
+    not ``new`` (leaving), as ``(start, stop)`` pairs, empty ones left out."""
     if not old or not new or old.stop <= new.start or new.stop <= old.start:
-        return [(r.start, r.stop) for r in (old, new) if r]
-    return [
-        (min(old.start, new.start), max(old.start, new.start)),
-        (min(old.stop, new.stop), max(old.stop, new.stop)),
-    ]
+        return ([(new.start, new.stop)] if new else []), ([(old.start, old.stop)] if old else [])
+    entering = [(new.start, old.start)] if new.start < old.start else []
+    entering += [(old.stop, new.stop)] if new.stop > old.stop else []
+    leaving = [(old.start, new.start)] if old.start < new.start else []
+    leaving += [(new.stop, old.stop)] if new.stop < old.stop else []
+    return entering, leaving
 
 
 def ids_for(snapshot: Snapshot, key: Hashable, mask: int) -> frozenset[str]:

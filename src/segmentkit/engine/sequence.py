@@ -32,9 +32,10 @@ from collections.abc import Callable, Mapping
 from collections.abc import Sequence as Seq
 from dataclasses import dataclass
 
-from segmentkit.engine.conditions import any_record_mask, span_selector
+from segmentkit.engine.conditions import span_selector
 from segmentkit.engine.contact_records import contact_postings, record_test
 from segmentkit.engine.context import Evaluation
+from segmentkit.engine.counted import any_record_mask
 from segmentkit.engine.reuse import Reads
 from segmentkit.engine.windows import later
 from segmentkit.language.ast import InteractionCondition, Sequence
