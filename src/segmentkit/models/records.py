@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -103,6 +104,13 @@ class InteractionType(_Record):
     fields: dict[Identifier, FieldKind] = Field(default_factory=dict)
     contact_references: frozenset[Identifier] = frozenset()
     description: SavableStr | None = None
+
+    # A set's order follows the process's string hashes, and can differ
+    # between two equal sets built in different orders: sorted, a saved or
+    # compared type is the same text in every run.
+    @field_serializer("contact_references", when_used="json")
+    def _sorted_references(self, references: frozenset[str]) -> list[str]:
+        return sorted(references)
 
     @model_validator(mode="after")
     def _references_are_text_fields(self) -> Self:
