@@ -23,9 +23,9 @@ from typing import Any
 
 from segmentkit.analysis.relative_time import reach_of
 from segmentkit.analysis.timeline import Timelines, moving_points, value_instants
-from segmentkit.engine.compare import profile_value
 from segmentkit.engine.contact_records import contact_postings
 from segmentkit.engine.evaluate import prepare
+from segmentkit.engine.scan import profile_values
 from segmentkit.engine.windows import require_aware, resolve_timezone
 from segmentkit.errors import InvalidArgumentError, SegmentCycleError
 from segmentkit.language.ast import (
@@ -282,8 +282,7 @@ class _Horizon:
             spans.extend(reach_of(amount, unit) for amount, unit in moving_points(atom))
             if isinstance(atom, ProfileCondition):
                 if moving_points(atom.comparison):
-                    for contact in snapshot.contacts:
-                        value = profile_value(contact, atom.comparison.field)
+                    for value in profile_values(snapshot.contacts, atom.comparison.field):
                         extra.extend(value_instants(value, zone))
                 continue
             if not isinstance(atom, InteractionCondition | Recency | Sequence):

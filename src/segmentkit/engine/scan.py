@@ -30,9 +30,17 @@ from typing import Any
 from segmentkit.engine.compare import profile_value
 from segmentkit.engine.postings import grown_postings
 from segmentkit.language.ast import Comparison, Restriction, WhereAnd, WhereNot, WhereOr
+from segmentkit.models.records import Contact
+from segmentkit.storage.contact_columns import ContactsView
 from segmentkit.storage.store import LogView, Snapshot, bits_to_int, mask_from_positions, value_key
 
-__all__ = ["profile_mask", "restriction_fields", "selected_contacts", "selected_indices"]
+__all__ = [
+    "profile_mask",
+    "profile_values",
+    "restriction_fields",
+    "selected_contacts",
+    "selected_indices",
+]
 
 RecordTest = Callable[[Mapping[str, Any]], bool | None]
 ValueTest = Callable[[Any], bool | None]
@@ -220,6 +228,14 @@ def _from_postings(
 # --- profile conditions ---------------------------------------------------------------
 
 
+def profile_values(contacts: Sequence[Contact], path: str) -> Iterable[Any]:
+    """``profile_value`` of every contact, in order: from the columns when
+    the contacts are a repository's (no model built), else model by model."""
+    if isinstance(contacts, ContactsView):
+        return contacts.profile_values(path)
+    return (profile_value(contact, path) for contact in contacts)
+
+
 def _profile_index(
     snapshot: Snapshot, path: str
 ) -> tuple[list[Any], array[int], dict[int, list[int]]]:
@@ -231,8 +247,7 @@ def _profile_index(
         codes_by_key: dict[Any, int] = {}
         codes = array("i")
         members: dict[int, list[int]] = {}
-        for position, contact in enumerate(snapshot.contacts):
-            value = profile_value(contact, path)
+        for position, value in enumerate(profile_values(snapshot.contacts, path)):
             value_id = value_key(value)
             code = codes_by_key.get(value_id)
             if code is None:

@@ -84,7 +84,6 @@ class InMemoryRepository(Transactional):
 
     def _release(self) -> None:
         self._store.release()
-        self._contacts.release()
 
     # --- types ----------------------------------------------------------------------
 
@@ -139,7 +138,7 @@ class InMemoryRepository(Transactional):
         with self._lock:
             merged = {**self._attributes, **declared}
             schema, changed = declaration_changes(
-                merged, self._contacts.contacts, self._catalog, self._store.types
+                merged, self._contacts.frozen()[0], self._catalog, self._store.types
             )
             self._contacts.replace(changed)
             self._attributes = MappingProxyType(merged)
@@ -372,7 +371,8 @@ class InMemoryRepository(Transactional):
         for interaction_type in saved.types:
             repo.register_type(interaction_type)
         repo.declare_attributes(saved.attributes)  # no contacts yet: nothing to convert
-        repo._contacts.add(saved.contacts)  # checked when they were added
+        contacts = saved.contacts  # checked when they were added
+        repo._contacts.add_saved(contacts.ids, contacts.fields, contacts.attributes)
         for type_name, table, meta in saved.logs:
             repo._store.load_log(type_name, table, meta)
         repo._catalog = SegmentCatalog.restored(saved.segments)

@@ -26,7 +26,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,14 +34,21 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from segmentkit.errors import SnapshotError
-from segmentkit.models.records import Contact, InteractionType, Segment, saved_contact
+from segmentkit.models.records import InteractionType, Segment
 from segmentkit.models.values import FieldKind, from_json_data, json_data
 from segmentkit.storage.arrow_tables import parquet_module
+from segmentkit.storage.contact_columns import ContactsView
 from segmentkit.storage.files import replace_atomically
 from segmentkit.storage.log_files import log_table
 from segmentkit.storage.store import Snapshot
 
-__all__ = ["FORMAT", "MANIFEST", "VERSION", "SavedRepository", "read_snapshot", "save_snapshot"]
+__all__ = [
+    "FORMAT",
+    "MANIFEST",
+    "VERSION",
+    "SavedContacts",
+    "SavedRepository",
+    "read_snapshot", "save_snapshot"]
 
 FORMAT = "segmentkit-snapshot"
 VERSION = 1
@@ -52,12 +59,21 @@ _CONTACT_FIELDS = ("id", "name", "email", "type", "company_id", "salesperson_cod
 
 
 @dataclass(frozen=True, slots=True)
+class SavedContacts:
+    """A snapshot's contacts in columns: ids, the other fields, attributes."""
+
+    ids: list[str]
+    fields: dict[str, list[Any]]
+    attributes: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
 class SavedRepository:
     """A snapshot directory's contents, every file checked, ready to be loaded."""
 
     types: list[InteractionType]
     attributes: dict[str, FieldKind]
-    contacts: list[Contact]
+    contacts: SavedContacts
     logs: list[tuple[str, Any, dict[str, Any]]]  # type name, Arrow table, log_files JSON
     segments: list[Segment]
     extensions: dict[str, BaseModel]
@@ -177,13 +193,12 @@ def _read(data: Path) -> SavedRepository:
     def loaded(name: str) -> Any:
         return json.loads((data / name).read_text(encoding="utf-8"))
 
-    contacts = pyarrow.parquet.read_table(data / "contacts.parquet")
-    columns = [contacts.column(name).to_pylist() for name in _CONTACT_FIELDS]
-    texts = contacts.column("attributes").to_pylist()
+    table = pyarrow.parquet.read_table(data / "contacts.parquet")
+    columns = {name: table.column(name).to_pylist() for name in _CONTACT_FIELDS}
+    texts = table.column("attributes").to_pylist()
     # One parse for all contacts' attributes, not one a contact.
     found = json.loads("[" + ",".join(text or "{}" for text in texts) + "]")
-    people = [_contact(values, attributes) for values, attributes in zip(
-        zip(*columns, strict=True), found, strict=True)]
+    contacts = SavedContacts(columns.pop("id"), columns, [_attributes(a) for a in found])
     logs = [
         (entry["type"], pyarrow.parquet.read_table(data / entry["file"]), entry)
         for entry in loaded("logs.json")
@@ -191,7 +206,7 @@ def _read(data: Path) -> SavedRepository:
     return SavedRepository(
         types=[InteractionType.model_validate(t) for t in loaded("types.json")],
         attributes=loaded("attributes.json"),
-        contacts=people,
+        contacts=contacts,
         logs=logs,
         segments=[Segment.model_validate(s) for s in loaded("segments.json")],
         extensions={
@@ -201,14 +216,12 @@ def _read(data: Path) -> SavedRepository:
     )
 
 
-def _contact(values: tuple[Any, ...], attributes: dict[str, Any]) -> Contact:
-    """A saved contact, rebuilt without validation (it was checked when added)."""
-    fields = dict(zip(_CONTACT_FIELDS, values, strict=True))
-    fields["attributes"] = {
-        key: value if value.__class__ is str else from_json_data(value)  # text: most values
+def _attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Saved attributes as the values they were (text, most of them, as it is)."""
+    return {
+        key: value if value.__class__ is str else from_json_data(value)
         for key, value in attributes.items()
     }
-    return saved_contact(fields)
 
 
 def _extension_class(name: str) -> type[BaseModel]:
@@ -226,17 +239,19 @@ def _contact_table(snapshot: Snapshot) -> Any:
     import pyarrow
 
     contacts = snapshot.contacts
-    columns = {
-        name: pyarrow.array([getattr(c, name) for c in contacts], pyarrow.string())
-        for name in _CONTACT_FIELDS
-    }
+    if isinstance(contacts, ContactsView):  # read from the columns: no models built
+        columns = {name: contacts.profile_values(name) for name in _CONTACT_FIELDS}
+        attributes: Iterable[Mapping[str, Any]] = contacts.attribute_dicts()
+    else:
+        columns = {name: [getattr(c, name) for c in contacts] for name in _CONTACT_FIELDS}
+        attributes = (c.attributes for c in contacts)
+    table = {name: pyarrow.array(column, pyarrow.string()) for name, column in columns.items()}
     # Attributes keep their exact kinds (a list of mixed values, an int past
     # 64 bits) as JSON text, dates tagged as in JSON Lines.
-    columns["attributes"] = pyarrow.array(
-        [_attributes_text(c.attributes) if c.attributes else None for c in contacts],
-        pyarrow.string(),
+    table["attributes"] = pyarrow.array(
+        [_attributes_text(a) if a else None for a in attributes], pyarrow.string()
     )
-    return pyarrow.table(columns)
+    return pyarrow.table(table)
 
 
 def _attributes_text(attributes: Mapping[str, Any]) -> str:

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 from segmentkit.errors import RecordError
 from segmentkit.models.records import Contact
 from segmentkit.storage.arrow_tables import arrow_table, read_contacts
+from segmentkit.storage.contact_columns import ContactColumns, ContactsView
 from segmentkit.storage.validation import TypeSchema, validate_batch
 
 __all__ = ["CommittedPositions", "ContactTable", "fitted", "new_contact_ids"]
@@ -94,26 +95,24 @@ def fitted(contact: Contact, schema: TypeSchema, position: int | None = None) ->
 
 
 class ContactTable:
-    """Contacts in the order added: ``contacts[p]`` has id ``ids[p]``, ``positions[id] == p``.
+    """Contacts in the order added: the contact at position ``p`` has id
+    ``ids[p]``, ``positions[id] == p``; the rest of it is in ``columns``.
 
     ``ids`` is shared with the interaction logs (they turn positions back
     into ids), so it is only ever changed in place.
     """
 
-    __slots__ = ("_journal", "_recording", "_tuples", "contacts", "ids", "indexes", "positions")
+    __slots__ = ("_view", "columns", "ids", "indexes", "positions")
 
     def __init__(self) -> None:
-        self.contacts: list[Contact] = []
+        self.columns = ContactColumns()
         self.ids: list[str] = []
         self.positions: dict[str, int] = {}
-        # Copies for snapshots, made when contacts changed since the last one,
-        # and the lookups over them (profile indexes) that live as long.
-        self._tuples: tuple[tuple[Contact, ...], tuple[str, ...]] | None = None
+        # The view for snapshots, made when contacts changed since the last
+        # one, with its id tuple, and the lookups over them (profile
+        # indexes) that live as long.
+        self._view: tuple[ContactsView, tuple[str, ...]] | None = None
         self.indexes: dict[Any, Any] = {}
-        # While a transaction is open: (position, contact before) of every
-        # contact replaced, so that a rollback can put them back.
-        self._journal: list[tuple[int, Contact]] = []
-        self._recording = 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -137,64 +136,67 @@ class ContactTable:
         """
         if schema is not None:
             batch = [fitted(contact, schema, position) for position, contact in enumerate(batch)]
-        positions = self.positions
-        first_seen = new_contact_ids(batch, positions)
+        first_seen = new_contact_ids(batch, self.positions)
         if not batch:
             return 0
-        start = len(self.ids)
-        # Lists first, then the dict: a lock-free get that finds a position
-        # always finds the contact behind it.
-        self.contacts.extend(batch)
-        self.ids.extend(first_seen)
-        positions.update(zip(first_seen, range(start, start + len(batch)), strict=True))
-        self._tuples = None
+        self.columns.extend(batch)
+        self._added(list(first_seen))
         return len(batch)
+
+    def add_saved(
+        self, ids: list[str], fields: dict[str, list[Any]], attributes: list[dict[str, Any]]
+    ) -> None:
+        """Add contacts a snapshot file holds as columns (``ContactColumns.extend_columns``),
+        checked when they were first added: only their ids are checked again."""
+        if len(ids) != len(attributes):
+            raise ValueError(f"{len(ids)} contact ids for {len(attributes)} contacts")
+        if len(set(ids)) != len(ids) or any(i in self.positions for i in ids):
+            raise ValueError("the contacts' ids are not distinct")
+        self.columns.extend_columns(fields, attributes)
+        self._added(ids)
+
+    def _added(self, ids: list[str]) -> None:
+        start = len(self.ids)
+        # Columns first, then the ids, then the dict: a lock-free get that
+        # finds a position always finds the contact behind it.
+        self.ids.extend(ids)
+        self.positions.update(zip(ids, range(start, start + len(ids)), strict=True))
+        self._view = None
 
     def get(self, contact_id: object) -> Contact | None:
         position = self.positions.get(contact_id) if isinstance(contact_id, str) else None
         if position is None:
             return None
+        view = self.columns.view(self.ids)
         try:
-            return self.contacts[position]
+            return view[position]
         except IndexError:  # truncated by a rollback between the two reads
             return None
 
-    def frozen(self) -> tuple[tuple[Contact, ...], tuple[str, ...], Mapping[str, int]]:
-        """Immutable copies for a snapshot: contacts, ids and their positions."""
-        if self._tuples is None:
-            self._tuples = (tuple(self.contacts), tuple(self.ids))
+    def frozen(self) -> tuple[ContactsView, tuple[str, ...], Mapping[str, int]]:
+        """Immutable views for a snapshot: contacts, ids and their positions."""
+        if self._view is None:
+            ids = tuple(self.ids)
+            self._view = (self.columns.view(ids), ids)
             self.indexes = {}
-        contacts, ids = self._tuples
+        contacts, ids = self._view
         return contacts, ids, CommittedPositions(self.positions, ids)
 
     def replace(self, changed: dict[int, Contact]) -> None:
-        """Put new versions of contacts at their positions (ids unchanged)."""
-        for position, contact in changed.items():
-            if self._recording:
-                self._journal.append((position, self.contacts[position]))
-            self.contacts[position] = contact
+        """New attributes for contacts at their positions (ids and fields unchanged)."""
+        self.columns.with_attributes({p: contact.attributes for p, contact in changed.items()})
         if changed:
-            self._tuples = None
+            self._view = None
 
-    def savepoint(self) -> tuple[int, Any, dict[Any, Any], int]:
-        self._recording += 1
-        return len(self.ids), self._tuples, self.indexes, len(self._journal)
+    def savepoint(self) -> tuple[int, Any, dict[Any, Any], tuple[Any, ...]]:
+        return len(self.ids), self._view, self.indexes, self.columns.state()
 
-    def release(self) -> None:
-        """A savepoint is done with (committed or restored)."""
-        self._recording -= 1
-        if not self._recording:
-            self._journal = []
-
-    def restore(self, savepoint: tuple[int, Any, dict[Any, Any], int]) -> None:
+    def restore(self, savepoint: tuple[int, Any, dict[Any, Any], tuple[Any, ...]]) -> None:
         """Drop the contacts added and undo the replacements made since ``savepoint``."""
-        length, tuples, indexes, replaced = savepoint
-        while len(self._journal) > replaced:
-            position, contact = self._journal.pop()
-            self.contacts[position] = contact
+        length, view, indexes, columns = savepoint
         for contact_id in self.ids[length:]:
             del self.positions[contact_id]
-        del self.contacts[length:]
+        self.columns.restore(columns)
         del self.ids[length:]
-        self._tuples = tuples
+        self._view = view
         self.indexes = indexes
