@@ -81,8 +81,11 @@ def main() -> None:
         _, wall, cpu = timed(lambda: repo.save(path))
         size = sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
         print(f"        save: {wall:.2f} s ({cpu:.2f} s CPU), {size / 1e6:.1f} MB on disk")
-        _, wall, cpu = timed(lambda: InMemoryRepository.open(path))
-        print(f"        open: {wall:.2f} s ({cpu:.2f} s CPU)")
+        # The median of five: one open in a few meets the collector's full
+        # pass over the whole heap, due by then whoever allocated it.
+        opens = sorted(timed(lambda: InMemoryRepository.open(path))[1:] for _ in range(5))
+        wall, cpu = opens[len(opens) // 2]
+        print(f"        open: {wall:.2f} s ({cpu:.2f} s CPU), median of {len(opens)}")
 
 
 if __name__ == "__main__":

@@ -178,6 +178,24 @@ def test_a_consistent_but_foreign_snapshot_imports_nothing_of_its_choosing(
         InMemoryRepository.open(path)
 
 
+def test_contacts_saved_twice_under_one_id_are_refused_and_the_collector_is_back(
+    tmp_path: Path,
+) -> None:
+    import gc
+
+    import pyarrow.parquet as parquet
+
+    path, data = saved(tmp_path)
+    table = parquet.read_table(data / "contacts.parquet")
+    parquet.write_table(table.take([0, 1, 0]), data / "contacts.parquet")
+    digest = snapshot_files._digest(data / "contacts.parquet")
+    rewrite_manifest(path, lambda m: m["files"].update({"contacts.parquet": digest}))
+    assert gc.isenabled()
+    with pytest.raises(SnapshotError, match="contacts' ids are not distinct"):
+        InMemoryRepository.open(path)
+    assert gc.isenabled()  # paused while loading, and put back after the refusal
+
+
 def test_a_directory_that_is_not_a_snapshot_is_not_replaced(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("mine")
     with pytest.raises(SnapshotError, match="not a segmentkit snapshot; not replacing it"):

@@ -37,6 +37,7 @@ from segmentkit.errors import SnapshotError
 from segmentkit.models.records import InteractionType, Segment
 from segmentkit.models.values import FieldKind, from_json_data, json_data
 from segmentkit.storage.arrow_tables import parquet_module
+from segmentkit.storage.collection import collection_paused
 from segmentkit.storage.contact_columns import ContactsView
 from segmentkit.storage.files import replace_atomically
 from segmentkit.storage.log_files import log_table
@@ -158,7 +159,8 @@ def read_snapshot(
                 str(target), f"is damaged: {relative} is missing or changed since it was saved"
             )
     try:
-        return build(_read(data))
+        with collection_paused():  # millions of objects, all kept
+            return build(_read(data))
     except Exception as error:  # checksums matched, yet it does not read: not ours
         problem = f"cannot be read: {type(error).__name__}: {error}"
         raise SnapshotError(str(target), problem) from None
@@ -217,11 +219,12 @@ def _read(data: Path) -> SavedRepository:
 
 
 def _attributes(attributes: dict[str, Any]) -> dict[str, Any]:
-    """Saved attributes as the values they were (text, most of them, as it is)."""
-    return {
-        key: value if value.__class__ is str else from_json_data(value)
-        for key, value in attributes.items()
-    }
+    """Saved attributes as the values they were, decoded in place (text, most
+    of them, is itself; replacing a value does not resize the dict)."""
+    for key, value in attributes.items():
+        if value.__class__ is not str:
+            attributes[key] = from_json_data(value)
+    return attributes
 
 
 def _extension_class(name: str) -> type[BaseModel]:
