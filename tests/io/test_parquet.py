@@ -119,9 +119,10 @@ def test_a_refused_record_names_the_file_and_its_row_across_batches(
         ["ann", "ann", "bob", "cy", "dora", "cy"]))
     directory = written(tmp_path / "data", interactions=bad)
     monkeypatch.setattr(parquet, "_BATCH_ROWS", 2)  # the bad row is in the third batch
+    path = directory / "interactions.parquet"
+    assert [len(batch) for batch in parquet.parquet_batches(path)] == [2, 2, 2]
     with pytest.raises(RecordError) as refused:
         load_parquet(directory)
-    path = directory / "interactions.parquet"
     assert str(refused.value) == (
         f"{path}: record 4 (id 'i4'): contact 'dora' does not exist; add it first"
     )

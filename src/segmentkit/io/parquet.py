@@ -137,8 +137,10 @@ def _in_file(error: RecordError, path: Path, offset: int) -> RecordError:
     )
 
 
-def parquet_batches(path: Path, rows: int = _BATCH_ROWS) -> Iterator[Any]:
-    """A Parquet file's (or directory of parts') rows as Arrow tables of up to ``rows`` rows."""
+def parquet_batches(path: Path, rows: int | None = None) -> Iterator[Any]:
+    """A Parquet file's (or directory of parts') rows as Arrow tables of up to
+    ``rows`` rows (``_BATCH_ROWS``, read when called, when not given)."""
+    rows = _BATCH_ROWS if rows is None else rows
     parquet_module(str(path), "reading Parquet")
     import pyarrow
     import pyarrow.dataset
