@@ -73,6 +73,8 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-analysis", action="store_true",
+                        help="leave out explain and changes (long at 10M interactions)")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -153,6 +155,8 @@ def main() -> None:
           f"(resident, after the contacts); contacts: {contact_bytes / args.contacts:,.0f} "
           f"bytes each; both together: {(stored_bytes + contact_bytes) / args.interactions:,.0f}"
           " bytes per interaction")
+    if args.no_analysis:
+        return
     print()
     print("| analysis | median | of |")
     print("|---|---:|---:|")

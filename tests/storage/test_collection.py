@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from segmentkit import InMemoryRepository, RecordError
 from segmentkit.storage.collection import collection_paused
 
 
@@ -66,4 +67,15 @@ def test_two_threads_overlapping_leave_it_on() -> None:
     a_left.set()
     thread.join(5)
     assert seen == [False]  # still paused after A left: B was loading
+    assert gc.isenabled()
+
+
+def test_a_refused_batch_leaves_the_collector_on() -> None:
+    gc.enable()
+    repo = InMemoryRepository()
+    with pytest.raises(RecordError):
+        repo.add_contacts([{"id": "ann"}, {"id": ""}])
+    with pytest.raises(RecordError):
+        repo.add_interactions([{"id": "i1", "type": "EmailOpened", "contact_id": "nobody",
+                                "timestamp": "2026-01-01T00:00:00Z"}])
     assert gc.isenabled()

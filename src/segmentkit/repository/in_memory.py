@@ -33,6 +33,7 @@ from segmentkit.repository.transaction import Savepoint
 from segmentkit.repository.transactional import Transactional
 from segmentkit.storage.arrow_tables import arrow_table, read_interactions
 from segmentkit.storage.builtin_types import BUILTIN_TYPES
+from segmentkit.storage.collection import collection_paused
 from segmentkit.storage.contact_table import ContactTable
 from segmentkit.storage.interaction_store import InteractionStore
 from segmentkit.storage.store import Snapshot
@@ -114,12 +115,15 @@ class InMemoryRepository(Transactional):
         The batch may also be Arrow data: a ``pyarrow.Table`` or
         ``RecordBatch``, or a pandas or polars DataFrame (docs/data.md).
         """
-        batch = ContactTable.validated(records)
-        with self._lock:
-            added = self._contacts.add(batch, self._attribute_schema)
-            if added:
-                self._changed()
-            return added
+        # Every model and dict made here is kept or freed by its count: the
+        # cyclic collector would walk them again and again (half the time).
+        with collection_paused():
+            batch = ContactTable.validated(records)
+            with self._lock:
+                added = self._contacts.add(batch, self._attribute_schema)
+                if added:
+                    self._changed()
+                return added
 
     def declare_attributes(self, kinds: Mapping[str, FieldKind]) -> None:
         """Declare the kinds of contact attributes (API.md "Contact attribute kinds").
@@ -182,12 +186,13 @@ class InMemoryRepository(Transactional):
                 if added:
                     self._changed()
                 return added
-        items = batch_items(records, "interaction")
-        with self._lock:
-            added = self._store.add(items, self._contacts.positions)
-            if added:
-                self._changed()
-            return added
+        with collection_paused():  # as for contacts
+            items = batch_items(records, "interaction")
+            with self._lock:
+                added = self._store.add(items, self._contacts.positions)
+                if added:
+                    self._changed()
+                return added
 
     def interactions(self, type: str | None = None) -> Iterator[Interaction]:
         """The interactions of one type (oldest first) or of all types merged by timestamp.

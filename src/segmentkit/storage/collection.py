@@ -4,8 +4,10 @@ Loading a million records makes millions of containers (lists, tuples,
 dicts) that are all kept. Each few hundred allocations make the collector
 walk the young objects, and the older generations again and again as they
 fill, looking for cycles that are not there: more than half of what opening
-a snapshot of 1M interactions took. Paused, it runs once when the load is
-done, if it is due.
+a snapshot of 1M interactions took, and as much of checking a batch of
+contacts as the checks themselves. Paused, it runs once when the load is
+done, if it is due. Nothing such a load makes holds a cycle, so nothing
+waits longer to be freed.
 
 The pause nests and is shared between threads: the first to enter records
 whether collection was enabled, the last to leave puts that back, so a
