@@ -5,9 +5,10 @@ pointers (issue 11: at most 200 bytes beyond its id and its values):
 
 - a field (name, email, type, ...) is a list of values by position, made
   only once some contact holds other than the field's default;
-- attributes are a tuple of values a contact, read under a *shape*, the
-  tuple of their keys, which contacts with the same keys in the same order
-  share (a code a contact points to it).
+- attributes are a tuple a contact: the code of its *shape* (the tuple of
+  its keys, which contacts with the same keys in the same order share),
+  then the values. One object holds both, so a reader never pairs a shape
+  with another contact's values while a writer swaps the list.
 
 The columns are only ever appended to in place. Anything else (attributes
 converted by a declaration, a rollback) writes new lists, so a
@@ -17,7 +18,6 @@ converted by a declaration, a rollback) writes new lists, so a
 from __future__ import annotations
 
 import sys
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
@@ -33,6 +33,7 @@ CONTACT_DEFAULTS: dict[str, Any] = {
     if name not in ("id", "attributes")
 }
 _EMPTY: tuple[Any, ...] = ()
+_NO_ATTRIBUTES = (0,)  # shape 0 is the empty one
 # Fields of a few values (a Literal), kept as one string object each rather
 # than one a contact.
 _INTERNED = frozenset({"type"})
@@ -41,17 +42,16 @@ _INTERNED = frozenset({"type"})
 class ContactColumns:
     """The columns of every contact but its id (the id list is the table's)."""
 
-    __slots__ = ("codes", "fields", "shape_of", "shapes", "values")
+    __slots__ = ("fields", "rows", "shape_of", "shapes")
 
     def __init__(self) -> None:
         self.fields: dict[str, list[Any]] = {}
         self.shapes: list[tuple[str, ...]] = [_EMPTY]
         self.shape_of: dict[tuple[str, ...], int] = {_EMPTY: 0}
-        self.codes = array("I")
-        self.values: list[tuple[Any, ...]] = []
+        self.rows: list[tuple[Any, ...]] = []  # (shape code, *values) a contact
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.rows)
 
     def extend(self, contacts: Iterable[Contact]) -> None:
         """Append contacts (already checked) at the next positions."""
@@ -60,7 +60,7 @@ class ContactColumns:
 
     def append(self, fields: dict[str, Any], attributes: dict[str, Any]) -> None:
         """Append one contact: ``fields`` holds any of ``CONTACT_DEFAULTS``' keys."""
-        position = len(self.values)
+        position = len(self.rows)
         columns = self.fields
         for name, default in CONTACT_DEFAULTS.items():
             value = fields.get(name, default)
@@ -72,10 +72,7 @@ class ContactColumns:
             elif value != default:
                 columns[name] = [default] * position
                 columns[name].append(value)
-        shape, values = self._shaped(attributes)
-        # The values last: a reader goes by their length.
-        self.codes.append(shape)
-        self.values.append(values)
+        self.rows.append(self._row(attributes))
 
     def extend_columns(
         self, fields: dict[str, list[Any]], attributes: list[dict[str, Any]]
@@ -83,7 +80,7 @@ class ContactColumns:
         """Append contacts given as columns: ``fields`` maps some of
         ``CONTACT_DEFAULTS``' names to a value a contact (the rest take their
         default), ``attributes`` has a dict a contact."""
-        position, added = len(self.values), len(attributes)
+        position, added = len(self.rows), len(attributes)
         for name, default in CONTACT_DEFAULTS.items():
             given = fields.get(name)
             column = self.fields.get(name)
@@ -97,47 +94,44 @@ class ContactColumns:
                 column.extend(given)
             elif any(value != default for value in given):
                 self.fields[name] = [default] * position + given
-        shaped = [self._shaped(contact) for contact in attributes]
-        self.codes.extend(shape for shape, _ in shaped)
-        self.values.extend(values for _, values in shaped)
+        self.rows.extend(map(self._row, attributes))
 
-    def _shaped(self, attributes: dict[str, Any]) -> tuple[int, tuple[Any, ...]]:
+    def _row(self, attributes: dict[str, Any]) -> tuple[Any, ...]:
         if not attributes:
-            return 0, _EMPTY
+            return _NO_ATTRIBUTES
         keys = tuple(attributes)
         shape = self.shape_of.get(keys)
         if shape is None:
             shape = self.shape_of[keys] = len(self.shapes)
             self.shapes.append(keys)
-        return shape, tuple(attributes.values())
+        return (shape, *attributes.values())
 
     def with_attributes(self, changed: dict[int, dict[str, Any]]) -> None:
         """New attributes for some positions, written to copies of the columns."""
         if not changed:
             return
-        codes, values = array("I", self.codes), list(self.values)
+        rows = list(self.rows)
         for position, attributes in changed.items():
-            codes[position], values[position] = self._shaped(attributes)
-        self.codes, self.values = codes, values
+            rows[position] = self._row(attributes)
+        self.rows = rows
 
     def truncated(self, length: int) -> None:
         """Keep the first ``length`` contacts, in copies (a rollback)."""
         self.fields = {name: column[:length] for name, column in self.fields.items()}
-        self.codes = self.codes[:length]
-        self.values = self.values[:length]
+        self.rows = self.rows[:length]
 
     def state(self) -> tuple[Any, ...]:
         """What a rollback puts back: the column objects as they are now."""
-        return dict(self.fields), self.codes, self.values, len(self.values)
+        return dict(self.fields), self.rows, len(self.rows)
 
     def restore(self, state: tuple[Any, ...]) -> None:
-        fields, codes, values, length = state
-        self.fields, self.codes, self.values = fields, codes, values
+        fields, rows, length = state
+        self.fields, self.rows = fields, rows
         self.truncated(length)
 
     def view(self, ids: Sequence[str]) -> ContactsView:
         """The contacts of ``ids`` (the first ``len(ids)``) as they are now."""
-        return ContactsView(ids, dict(self.fields), self.shapes, self.codes, self.values)
+        return ContactsView(ids, dict(self.fields), self.shapes, self.rows)
 
 
 class ContactsView(Sequence[Contact]):
@@ -147,18 +141,16 @@ class ContactsView(Sequence[Contact]):
     from the columns, without building any model.
     """
 
-    __slots__ = ("_codes", "_fields", "_ids", "_shapes", "_values")
+    __slots__ = ("_fields", "_ids", "_rows", "_shapes")
 
     def __init__(
         self,
         ids: Sequence[str],
         fields: dict[str, list[Any]],
         shapes: list[tuple[str, ...]],
-        codes: array[int],
-        values: list[tuple[Any, ...]],
+        rows: list[tuple[Any, ...]],
     ) -> None:
-        self._ids, self._fields, self._shapes = ids, fields, shapes
-        self._codes, self._values = codes, values
+        self._ids, self._fields, self._shapes, self._rows = ids, fields, shapes, rows
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -184,15 +176,16 @@ class ContactsView(Sequence[Contact]):
         fields: dict[str, Any] = {"id": self._ids[position], **CONTACT_DEFAULTS}
         for name, column in self._fields.items():
             fields[name] = column[position]
-        shape = self._shapes[self._codes[position]]
-        fields["attributes"] = dict(zip(shape, self._values[position], strict=True))
+        fields["attributes"] = self._attributes(self._rows[position])
         return saved_contact(fields)
 
     def attribute_dicts(self) -> Iterator[dict[str, Any]]:
         """Every contact's attributes, in position order."""
-        shapes, size = self._shapes, len(self._ids)
-        for code, values in zip(self._codes[:size], self._values[:size], strict=True):
-            yield dict(zip(shapes[code], values, strict=True))
+        return map(self._attributes, self._rows[: len(self._ids)])
+
+    def _attributes(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        shape = self._shapes[row[0]]
+        return dict(zip(shape, row[1:], strict=True)) if shape else {}
 
     def profile_values(self, path: str) -> list[Any]:
         """``contact.PATH`` of every contact: a field, else an attribute (missing: None)."""
@@ -202,10 +195,8 @@ class ContactsView(Sequence[Contact]):
         if path in CONTACT_DEFAULTS:
             column = self._fields.get(path)
             return column[:size] if column is not None else [CONTACT_DEFAULTS[path]] * size
-        where = [shape.index(path) if path in shape else -1 for shape in self._shapes]
-        if all(place < 0 for place in where):
+        # Where in a row each shape keeps the attribute (0: it has none).
+        where = [shape.index(path) + 1 if path in shape else 0 for shape in self._shapes]
+        if not any(where):
             return [None] * size
-        return [
-            values[place] if (place := where[code]) >= 0 else None
-            for code, values in zip(self._codes[:size], self._values[:size], strict=True)
-        ]
+        return [row[place] if (place := where[row[0]]) else None for row in self._rows[:size]]
