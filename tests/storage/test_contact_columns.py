@@ -71,7 +71,7 @@ def test_a_field_column_is_made_only_once_a_contact_holds_other_than_its_default
 
 def test_contacts_with_the_same_keys_share_one_shape() -> None:
     columns = ContactColumns()
-    columns.extend(Contact(id=f"c{n}", attributes={"country": "DK", "n": n}) for n in range(50))
+    columns.extend([Contact(id=f"c{n}", attributes={"country": "DK", "n": n}) for n in range(50)])
     columns.extend([Contact(id="x", attributes={"n": 1, "country": "SE"})])  # other order
     assert columns.shapes == [(), ("country", "n"), ("n", "country")]
 

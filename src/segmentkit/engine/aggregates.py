@@ -107,7 +107,7 @@ def having_mask(evaluation: Evaluation, query: InteractionCondition) -> int:
     start, end = evaluation.bounds(query.window, query)
     span = log.window(start, end)
     holds = None if query.where is None else evaluation.restriction(query.where)
-    related = log.contacts if query.via is None else log.references.get(query.via)
+    related = log.related(query.via)
     satisfied = count_predicate(query.count)
     test = having_test(having, tz=evaluation.tz, now=evaluation.now)
     indices: list[int] = []
@@ -134,7 +134,7 @@ def having_mask(evaluation: Evaluation, query: InteractionCondition) -> int:
 def having_reads(evaluation: Evaluation, query: InteractionCondition) -> list[Reads]:
     """What decides each contact: its records in the window."""
     log = evaluation.snapshot.log(query.type)
-    related = log.contacts if query.via is None else log.references.get(query.via)
+    related = log.related(query.via)
     return [(log, related, (log.window(*evaluation.bounds(query.window, query)),))]
 
 

@@ -36,7 +36,7 @@ def span_selector(
     """A function giving the contact positions of the records of ``[start, end)``
     that count for the condition (type, relation, not canceled, restriction TRUE).
     -1 stands for a record without its ``via`` field."""
-    related = log.contacts if query.via is None else log.references.get(query.via)
+    related = log.related(query.via)
     holds = None if query.where is None else evaluation.restriction(query.where)
     span = log.window(start, end)
 
@@ -62,7 +62,7 @@ def _span_mask(
     """
     snapshot = evaluation.snapshot
     log = snapshot.log(query.type)
-    related = log.contacts if query.via is None else log.references.get(query.via)
+    related = log.related(query.via)
     holds = None if query.where is None else evaluation.restriction(query.where)
     zone = zone_key(evaluation.tz)
     # What decides the restriction's verdicts, and so the counts.

@@ -27,7 +27,7 @@ def contact_postings(log: LogView, relation: str | None) -> Mapping[int, Sequenc
     """Contact position -> ascending indices of the view's records related to it
     (by ``contact_id``, or by the ``via`` field ``relation``); None when the
     log has no such field."""
-    related = log.contacts if relation is None else log.references.get(relation)
+    related = log.related(relation)
     if related is None:
         return None
     # Records without the via field (-1) relate to no one.

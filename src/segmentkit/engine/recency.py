@@ -71,7 +71,7 @@ def recency_mask(evaluation: Evaluation, query: Recency) -> int:
 def recency_reads(evaluation: Evaluation, query: Recency) -> list[Reads]:
     """What decides each contact: its records in the window and outside it."""
     log, window, outside, _, _ = _spans(evaluation, query)
-    related = log.contacts if query.via is None else log.references.get(query.via)
+    related = log.related(query.via)
     return [(log, related, (window, outside))]
 
 

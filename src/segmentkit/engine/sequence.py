@@ -225,7 +225,7 @@ def sequence_reads(evaluation: Evaluation, query: Sequence) -> list[Reads]:
     reads: list[Reads] = []
     for step in query.steps:
         log = evaluation.snapshot.log(step.type)
-        related = log.contacts if step.via is None else log.references.get(step.via)
+        related = log.related(step.via)
         reads.append((log, related, (log.window(start, end),)))
     return reads
 

@@ -33,12 +33,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from segmentkit.engine.scan import profile_values
 from segmentkit.errors import SnapshotError
 from segmentkit.models.records import InteractionType, Segment
 from segmentkit.models.values import FieldKind, from_json_data, json_data
 from segmentkit.storage.arrow_tables import parquet_module
 from segmentkit.storage.collection import collection_paused
-from segmentkit.storage.contact_columns import ContactsView
+from segmentkit.storage.contact_columns import CONTACT_DEFAULTS, ContactsView
 from segmentkit.storage.files import replace_atomically
 from segmentkit.storage.log_files import log_table
 from segmentkit.storage.store import Snapshot
@@ -49,14 +50,17 @@ __all__ = [
     "VERSION",
     "SavedContacts",
     "SavedRepository",
-    "read_snapshot", "save_snapshot"]
+    "read_snapshot",
+    "save_snapshot",
+]
 
 FORMAT = "segmentkit-snapshot"
 VERSION = 1
 MANIFEST = "manifest.json"
 RepositoryT = TypeVar("RepositoryT")
-# In the order of Contact's fields: a rebuilt contact's __dict__ has that order.
-_CONTACT_FIELDS = ("id", "name", "email", "type", "company_id", "salesperson_code")
+# The contacts file's columns besides ``attributes``: the id and every other
+# field of the model, in its order.
+_CONTACT_FIELDS = ("id", *CONTACT_DEFAULTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,13 +246,16 @@ def _contact_table(snapshot: Snapshot) -> Any:
     import pyarrow
 
     contacts = snapshot.contacts
-    if isinstance(contacts, ContactsView):  # read from the columns: no models built
-        columns = {name: contacts.profile_values(name) for name in _CONTACT_FIELDS}
-        attributes: Iterable[Mapping[str, Any]] = contacts.attribute_dicts()
-    else:
-        columns = {name: [getattr(c, name) for c in contacts] for name in _CONTACT_FIELDS}
-        attributes = (c.attributes for c in contacts)
-    table = {name: pyarrow.array(column, pyarrow.string()) for name, column in columns.items()}
+    # From the columns, no model built (a repository's snapshot always has them).
+    table = {
+        name: pyarrow.array(list(profile_values(contacts, name)), pyarrow.string())
+        for name in _CONTACT_FIELDS
+    }
+    attributes: Iterable[Mapping[str, Any]] = (
+        contacts.attribute_dicts()
+        if isinstance(contacts, ContactsView)
+        else (c.attributes for c in contacts)
+    )
     # Attributes keep their exact kinds (a list of mixed values, an int past
     # 64 bits) as JSON text, dates tagged as in JSON Lines.
     table["attributes"] = pyarrow.array(

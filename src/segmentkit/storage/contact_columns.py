@@ -18,7 +18,7 @@ converted by a declaration, a rollback) writes new lists, so a
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
 from segmentkit.models.records import Contact, saved_contact
@@ -53,26 +53,12 @@ class ContactColumns:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def extend(self, contacts: Iterable[Contact]) -> None:
+    def extend(self, contacts: Sequence[Contact]) -> None:
         """Append contacts (already checked) at the next positions."""
-        for contact in contacts:
-            self.append(contact.__dict__, contact.attributes)
-
-    def append(self, fields: dict[str, Any], attributes: dict[str, Any]) -> None:
-        """Append one contact: ``fields`` holds any of ``CONTACT_DEFAULTS``' keys."""
-        position = len(self.rows)
-        columns = self.fields
-        for name, default in CONTACT_DEFAULTS.items():
-            value = fields.get(name, default)
-            if name in _INTERNED:
-                value = sys.intern(value)
-            column = columns.get(name)
-            if column is not None:
-                column.append(value)
-            elif value != default:
-                columns[name] = [default] * position
-                columns[name].append(value)
-        self.rows.append(self._row(attributes))
+        self.extend_columns(
+            {name: [getattr(c, name) for c in contacts] for name in CONTACT_DEFAULTS},
+            [c.attributes for c in contacts],
+        )
 
     def extend_columns(
         self, fields: dict[str, list[Any]], attributes: list[dict[str, Any]]
@@ -115,19 +101,16 @@ class ContactColumns:
             rows[position] = self._row(attributes)
         self.rows = rows
 
-    def truncated(self, length: int) -> None:
-        """Keep the first ``length`` contacts, in copies (a rollback)."""
-        self.fields = {name: column[:length] for name, column in self.fields.items()}
-        self.rows = self.rows[:length]
-
     def state(self) -> tuple[Any, ...]:
         """What a rollback puts back: the column objects as they are now."""
         return dict(self.fields), self.rows, len(self.rows)
 
     def restore(self, state: tuple[Any, ...]) -> None:
+        """Back to ``state``, in copies: the lists kept there may have grown
+        since, in place, and a snapshot taken meanwhile still reads them."""
         fields, rows, length = state
-        self.fields, self.rows = fields, rows
-        self.truncated(length)
+        self.fields = {name: column[:length] for name, column in fields.items()}
+        self.rows = rows[:length]
 
     def view(self, ids: Sequence[str]) -> ContactsView:
         """The contacts of ``ids`` (the first ``len(ids)``) as they are now."""

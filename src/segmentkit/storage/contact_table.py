@@ -167,11 +167,14 @@ class ContactTable:
         position = self.positions.get(contact_id) if isinstance(contact_id, str) else None
         if position is None:
             return None
-        view = self.columns.view(self.ids)
         try:
-            return view[position]
+            return self.view()[position]
         except IndexError:  # truncated by a rollback between the two reads
             return None
+
+    def view(self) -> ContactsView:
+        """Every contact as it is now (the live id list: not for a snapshot)."""
+        return self.columns.view(self.ids)
 
     def frozen(self) -> tuple[ContactsView, tuple[str, ...], Mapping[str, int]]:
         """Immutable views for a snapshot: contacts, ids and their positions."""

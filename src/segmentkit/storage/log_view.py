@@ -82,6 +82,12 @@ class LogView:
         hi = self.length if end is None else bisect_left(self.timestamps, end, lo, self.length)
         return range(lo, hi)
 
+    def related(self, via: str | None) -> Sequence[int] | None:
+        """The contact position each record relates to: its owner's, or the one
+        its ``via`` field names (-1 where it has none); None when the type has
+        no such field."""
+        return self.contacts if via is None else self.references.get(via)
+
     def up_to(self, instant: int) -> int:
         """The index just past the last record with ``timestamp <= instant``."""
         return bisect_right(self.timestamps, instant, 0, self.length)
