@@ -160,7 +160,14 @@ def table_specs(draw: st.DrawFn, number: int) -> TableSpec:
         else pooled(draw, size, pa.string(), ids, ["t1r0", "", " "]),
         # One type a table mostly, as the properties are the type's.
         "type": pooled(draw, size, pa.string(), ["Survey"], ["EmailOpened", "Nope"]),
-        "contact_id": pooled(draw, size, pa.string(), list(CONTACTS), ["c404"]),
+        # Text mostly; now and then another string type, or numbers (refused).
+        "contact_id": pooled(
+            draw, size, draw(st.sampled_from([pa.string()] * 4 + [
+                pa.large_string(), pa.dictionary(pa.int32(), pa.string())])),
+            list(CONTACTS), ["c404"],
+        )
+        if draw(st.integers(0, 9))
+        else pooled(draw, size, pa.int64(), [], [1]),
         # ISO text now and then: the table's rows then take the dicts' paths.
         "timestamp": times(draw, size, naive_ok=True)
         if draw(st.integers(0, 5))

@@ -29,6 +29,7 @@ object, so importing segmentkit never imports it.
 from __future__ import annotations
 
 import sys
+from array import array
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -45,6 +46,7 @@ __all__ = [
     "python_values",
     "read_contacts",
     "read_interactions",
+    "typed_array",
 ]
 
 _INTERACTION_COLUMNS = ("id", "type", "contact_id", "timestamp", "canceled")
@@ -179,6 +181,21 @@ def microseconds(column: Any) -> Any:
         return pyarrow.compute.divide(raw, 1000)
     scale = _MICROS_PER_UNIT[unit]
     return raw if scale == 1 else pyarrow.compute.multiply(raw, scale)
+
+
+def typed_array(typecode: str, column: Any) -> array[int]:
+    """An Arrow integer column without nulls (an Array or a ChunkedArray) as a
+    typed array of the same width: its data buffer, copied once, no Python
+    int made a value."""
+    chunk = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    if chunk.null_count:
+        raise ValueError(f"column {column!r} holds nulls")
+    width = chunk.type.byte_width
+    found = array(typecode)
+    if len(chunk):
+        data = chunk.buffers()[1]
+        found.frombytes(bytes(data)[chunk.offset * width : (chunk.offset + len(chunk)) * width])
+    return found
 
 
 def _read(

@@ -17,7 +17,12 @@ from datetime import tzinfo
 from typing import Any
 
 from segmentkit.models.values import unambiguous
-from segmentkit.storage.arrow_tables import ArrowRecords, microseconds, python_values
+from segmentkit.storage.arrow_tables import (
+    ArrowRecords,
+    microseconds,
+    python_values,
+    typed_array,
+)
 from segmentkit.storage.encoding import ABSENT_KEY
 from segmentkit.storage.ingest_columns import check_ids, checked_values, value_codes
 from segmentkit.storage.interaction_log import InteractionLog
@@ -51,26 +56,26 @@ def columns_from_arrow(
     encoded = types.combine_chunks().dictionary_encode()
     type_names = encoded.dictionary.to_pylist()
     counts = [records.length]
+    stamps = microseconds(fixed["timestamp"])
+    # Sorted by type, then by time (stably: records of one instant keep their
+    # order), so that each type's rows are one zero-copy slice of every
+    # column, and each type's log gets one run in time order: the log's own
+    # stable sort then merges runs, and gives what it would have given the
+    # batch as it came.
+    keys = pyarrow.table({"type": encoded.indices, "time": stamps})
+    order = compute.sort_indices(keys, sort_keys=[("type", "ascending"), ("time", "ascending")])
+    fixed = {name: column.take(order) for name, column in fixed.items()}
+    nested = {name: column.take(order) for name, column in nested.items()}
+    stamps = stamps.take(order)
     if len(type_names) > 1:
-        # Sorted by type (stably: each type keeps its records' order), so that
-        # each type's rows are one zero-copy slice of every column.
-        order = compute.sort_indices(encoded.indices)
-        fixed = {name: column.take(order) for name, column in fixed.items()}
-        nested = {name: column.take(order) for name, column in nested.items()}
         found = compute.value_counts(encoded.indices).to_pylist()
         by_code = {entry["values"]: entry["counts"] for entry in found}
         counts = [by_code.get(code, 0) for code in range(len(type_names))]
     ids = fixed["id"].to_pylist()
     check_ids(ids, known_ids)
-    contact_ids = fixed["contact_id"].to_pylist()
-    if not {str}.issuperset(map(type, contact_ids)):
-        raise GiveUp
-    contacts: list[int | None] = list(map(positions.get, contact_ids))
-    if None in contacts:
-        raise GiveUp
-    stamps = fixed["timestamp"]
-    micros = microseconds(stamps).to_pylist()
-    zones = _zones(records, stamps)
+    contacts = _contact_positions(fixed["contact_id"], positions)
+    micros = stamps.to_pylist()
+    zones = _zones(records, fixed["timestamp"])
     flags: list[bool] | None = None
     canceled = fixed.get("canceled")
     if canceled is not None:
@@ -89,7 +94,7 @@ def columns_from_arrow(
         end = start + count
         columns = result[type_name] = TypeColumns(logs[type_name], schema)
         columns.ids = ids[start:end]
-        columns.contacts = contacts[start:end]  # type: ignore[assignment]  # no None left
+        columns.contacts = contacts[start:end]  # type: ignore[assignment]
         columns.timestamps = micros[start:end]
         columns.zones = _zone_codes(columns.log, zones, start, end)
         if flags is not None:
@@ -149,10 +154,24 @@ def _field_codes(columns: TypeColumns, name: str, column: Any, zone: tzinfo | No
     distinct, classes = checked_values(python_values(encoded.dictionary, zone), kind)
     codes = value_codes(columns.log, name, distinct, classes)
     taken = compute.take(pyarrow.array(codes, pyarrow.uint32()), encoded.indices).fill_null(0)
-    # The codes' buffer as it is (no nulls are left): one copy, no numpy needed.
-    width = taken.type.byte_width
-    data = taken.buffers()[1]
-    return array("I", bytes(data)[taken.offset * width : (taken.offset + len(taken)) * width])
+    return typed_array("I", taken)  # no nulls are left
+
+
+def _contact_positions(column: Any, positions: Mapping[str, int]) -> array[int]:
+    """The position of every record's contact: each distinct id looked up once
+    (GiveUp for a null, a value that is not text, or an unknown contact)."""
+    import pyarrow
+    import pyarrow.compute as compute
+
+    if pyarrow.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if not (pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type)):
+        raise GiveUp  # the plain path words the refusal
+    encoded = column.combine_chunks().dictionary_encode()
+    found = list(map(positions.get, encoded.dictionary.to_pylist()))
+    if encoded.null_count or None in found:
+        raise GiveUp
+    return typed_array("i", compute.take(pyarrow.array(found, pyarrow.int32()), encoded.indices))
 
 
 def _reference_positions(column: Any, count: int, positions: Mapping[str, int]) -> list[int]:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from pydantic_core import TzInfo
 
 from segmentkit.models.values import from_json_data, json_data
+from segmentkit.storage.arrow_tables import typed_array
 from segmentkit.storage.encoding import ValueDictionary, from_microseconds, value_key
 from segmentkit.storage.interaction_log import InteractionLog
 from segmentkit.storage.log_view import LogView
@@ -72,17 +73,17 @@ def load_log(log: InteractionLog, table: Any, meta: dict[str, Any]) -> list[str]
         dictionaries[name] = dictionary
     log.load(
         ids=ids,
-        timestamps=_array("q", table.column("timestamp")),
-        contacts=_array("i", table.column("contact")),
-        zones=_array("I", table.column("zone")),
-        canceled=bytearray(_array("B", table.column("canceled"))),
+        timestamps=typed_array("q", table.column("timestamp")),
+        contacts=typed_array("i", table.column("contact")),
+        zones=typed_array("I", table.column("zone")),
+        canceled=bytearray(typed_array("B", table.column("canceled"))),
         references={
-            name[len(_REFERENCE):]: _array("i", table.column(name))
+            name[len(_REFERENCE):]: typed_array("i", table.column(name))
             for name in names
             if name.startswith(_REFERENCE)
         },
         properties={
-            name[len(_PROPERTY):]: _array("I", table.column(name))
+            name[len(_PROPERTY):]: typed_array("I", table.column(name))
             for name in names
             if name.startswith(_PROPERTY)
         },
@@ -101,19 +102,6 @@ def _column(values: Any, length: int, arrow_type: Any) -> Any:
         # The column's own bytes, not a Python int per record.
         return pyarrow.Array.from_buffers(arrow_type, length, [None, pyarrow.py_buffer(part)])
     return pyarrow.array(list(part), arrow_type)
-
-
-def _array(typecode: str, column: Any) -> array[int]:
-    """A column without nulls as a typed array: its data buffer, copied once."""
-    chunk = column.combine_chunks()
-    if chunk.null_count:
-        raise ValueError(f"column {column!r} holds nulls")
-    width = chunk.type.byte_width
-    data = chunk.buffers()[1]
-    found = array(typecode)
-    if len(chunk):
-        found.frombytes(bytes(data)[chunk.offset * width : (chunk.offset + len(chunk)) * width])
-    return found
 
 
 def _fixed_zones(view: LogView) -> tuple[Any, list[tzinfo]]:
