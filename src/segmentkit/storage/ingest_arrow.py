@@ -11,7 +11,6 @@ the caller then hands the table's rows to the plain path.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Container, Mapping
 from datetime import tzinfo
 from typing import Any
@@ -62,18 +61,28 @@ def columns_from_arrow(
     # column, and each type's log gets one run in time order: the log's own
     # stable sort then merges runs, and gives what it would have given the
     # batch as it came.
-    keys = pyarrow.table({"type": encoded.indices, "time": stamps})
-    order = compute.sort_indices(keys, sort_keys=[("type", "ascending"), ("time", "ascending")])
-    fixed = {name: column.take(order) for name, column in fixed.items()}
-    nested = {name: column.take(order) for name, column in nested.items()}
-    stamps = stamps.take(order)
+    # (A batch of one type in time order already, as exports often are,
+    # is left as it is.)
+    if len(type_names) > 1 or not _ascending(stamps):
+        keys = pyarrow.table({"type": encoded.indices, "time": stamps})
+        order = compute.sort_indices(
+            keys, sort_keys=[("type", "ascending"), ("time", "ascending")]
+        )
+        fixed = {name: column.take(order) for name, column in fixed.items()}
+        nested = {name: column.take(order) for name, column in nested.items()}
+        stamps = stamps.take(order)
     if len(type_names) > 1:
         found = compute.value_counts(encoded.indices).to_pylist()
         by_code = {entry["values"]: entry["counts"] for entry in found}
         counts = [by_code.get(code, 0) for code in range(len(type_names))]
     ids = fixed["id"].to_pylist()
     check_ids(ids, known_ids)
-    contacts = _contact_positions(fixed["contact_id"], positions)
+    contact_ids = fixed["contact_id"].to_pylist()
+    if not {str}.issuperset(map(type, contact_ids)):
+        raise GiveUp
+    contacts: list[int | None] = list(map(positions.get, contact_ids))
+    if None in contacts:
+        raise GiveUp
     micros = stamps.to_pylist()
     zones = _zones(records, fixed["timestamp"])
     flags: list[bool] | None = None
@@ -94,7 +103,7 @@ def columns_from_arrow(
         end = start + count
         columns = result[type_name] = TypeColumns(logs[type_name], schema)
         columns.ids = ids[start:end]
-        columns.contacts = contacts[start:end]  # type: ignore[assignment]
+        columns.contacts = contacts[start:end]  # type: ignore[assignment]  # no None left
         columns.timestamps = micros[start:end]
         columns.zones = _zone_codes(columns.log, zones, start, end)
         if flags is not None:
@@ -115,6 +124,17 @@ def columns_from_arrow(
             columns.references.append(_reference_positions(given.get(name), count, positions))
         start = end
     return result
+
+
+def _ascending(stamps: Any) -> bool:
+    """Whether an Arrow column of integers never goes down."""
+    import pyarrow.compute as compute
+
+    count = len(stamps)
+    if count < 2:
+        return True
+    rising = compute.greater_equal(stamps.slice(1), stamps.slice(0, count - 1))
+    return bool(compute.all(rising).as_py())
 
 
 def _zones(records: ArrowRecords, stamps: Any) -> tzinfo | list[tzinfo]:
@@ -155,23 +175,6 @@ def _field_codes(columns: TypeColumns, name: str, column: Any, zone: tzinfo | No
     codes = value_codes(columns.log, name, distinct, classes)
     taken = compute.take(pyarrow.array(codes, pyarrow.uint32()), encoded.indices).fill_null(0)
     return typed_array("I", taken)  # no nulls are left
-
-
-def _contact_positions(column: Any, positions: Mapping[str, int]) -> array[int]:
-    """The position of every record's contact: each distinct id looked up once
-    (GiveUp for a null, a value that is not text, or an unknown contact)."""
-    import pyarrow
-    import pyarrow.compute as compute
-
-    if pyarrow.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    if not (pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type)):
-        raise GiveUp  # the plain path words the refusal
-    encoded = column.combine_chunks().dictionary_encode()
-    found = list(map(positions.get, encoded.dictionary.to_pylist()))
-    if encoded.null_count or None in found:
-        raise GiveUp
-    return typed_array("i", compute.take(pyarrow.array(found, pyarrow.int32()), encoded.indices))
 
 
 def _reference_positions(column: Any, count: int, positions: Mapping[str, int]) -> list[int]:
