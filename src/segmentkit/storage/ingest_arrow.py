@@ -11,6 +11,7 @@ the caller then hands the table's rows to the plain path.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Container, Mapping
 from datetime import tzinfo
 from typing import Any
@@ -77,12 +78,7 @@ def columns_from_arrow(
         counts = [by_code.get(code, 0) for code in range(len(type_names))]
     ids = fixed["id"].to_pylist()
     check_ids(ids, known_ids)
-    contact_ids = fixed["contact_id"].to_pylist()
-    if not {str}.issuperset(map(type, contact_ids)):
-        raise GiveUp
-    contacts: list[int | None] = list(map(positions.get, contact_ids))
-    if None in contacts:
-        raise GiveUp
+    contacts = _contact_positions(fixed["contact_id"], positions)
     micros = stamps.to_pylist()
     zones = _zones(records, fixed["timestamp"])
     flags: list[bool] | None = None
@@ -103,7 +99,7 @@ def columns_from_arrow(
         end = start + count
         columns = result[type_name] = TypeColumns(logs[type_name], schema)
         columns.ids = ids[start:end]
-        columns.contacts = contacts[start:end]  # type: ignore[assignment]  # no None left
+        columns.contacts = contacts[start:end]  # type: ignore[assignment]
         columns.timestamps = micros[start:end]
         columns.zones = _zone_codes(columns.log, zones, start, end)
         if flags is not None:
@@ -175,6 +171,23 @@ def _field_codes(columns: TypeColumns, name: str, column: Any, zone: tzinfo | No
     codes = value_codes(columns.log, name, distinct, classes)
     taken = compute.take(pyarrow.array(codes, pyarrow.uint32()), encoded.indices).fill_null(0)
     return typed_array("I", taken)  # no nulls are left
+
+
+def _contact_positions(column: Any, positions: Mapping[str, int]) -> array[int]:
+    """The position of every record's contact: each distinct id looked up once
+    (GiveUp for a null, a value that is not text, or an unknown contact)."""
+    import pyarrow
+    import pyarrow.compute as compute
+
+    if pyarrow.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if not (pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type)):
+        raise GiveUp  # the plain path words the refusal
+    encoded = column.combine_chunks().dictionary_encode()
+    found = list(map(positions.get, encoded.dictionary.to_pylist()))
+    if encoded.null_count or None in found:
+        raise GiveUp
+    return typed_array("i", compute.take(pyarrow.array(found, pyarrow.int32()), encoded.indices))
 
 
 def _reference_positions(column: Any, count: int, positions: Mapping[str, int]) -> list[int]:
