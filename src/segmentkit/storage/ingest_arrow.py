@@ -57,18 +57,8 @@ def columns_from_arrow(
     type_names = encoded.dictionary.to_pylist()
     counts = [records.length]
     stamps = microseconds(fixed["timestamp"])
-    # Sorted by type, then by time (stably: records of one instant keep their
-    # order), so that each type's rows are one zero-copy slice of every
-    # column, and each type's log gets one run in time order: the log's own
-    # stable sort then merges runs, and gives what it would have given the
-    # batch as it came.
-    # (A batch of one type in time order already, as exports often are,
-    # is left as it is.)
     if len(type_names) > 1 or not _ascending(stamps):
-        keys = pyarrow.table({"type": encoded.indices, "time": stamps})
-        order = compute.sort_indices(
-            keys, sort_keys=[("type", "ascending"), ("time", "ascending")]
-        )
+        order = _type_and_time_order(encoded.indices, stamps)
         fixed = {name: column.take(order) for name, column in fixed.items()}
         nested = {name: column.take(order) for name, column in nested.items()}
         stamps = stamps.take(order)
@@ -122,8 +112,21 @@ def columns_from_arrow(
     return result
 
 
+def _type_and_time_order(type_codes: Any, stamps: Any) -> Any:
+    """The rows' order by type, then by time, stable: each type's rows become one
+    zero-copy slice of every column, and reach its log as one run in time order,
+    which the log's own stable sort merges (records of one instant keep their
+    order, so it gives what it gave the batch as it came)."""
+    import pyarrow
+    import pyarrow.compute as compute
+
+    keys = pyarrow.table({"type": type_codes, "time": stamps})
+    return compute.sort_indices(keys, sort_keys=[("type", "ascending"), ("time", "ascending")])
+
+
 def _ascending(stamps: Any) -> bool:
-    """Whether an Arrow column of integers never goes down."""
+    """Whether an Arrow column of integers never goes down (a batch of one
+    type in time order, as exports often are, needs no sort)."""
     import pyarrow.compute as compute
 
     count = len(stamps)
