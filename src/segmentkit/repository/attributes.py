@@ -3,15 +3,16 @@ the declaration, the contacts it must fit and the live segments it must keep."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from segmentkit.errors import InvalidArgumentError, QueryValidationError, RecordError
 from segmentkit.language.names import check_names
-from segmentkit.models.records import Contact, InteractionType
+from segmentkit.models.records import InteractionType
 from segmentkit.models.text import surrogate_problem
 from segmentkit.models.values import FIELD_KINDS, FieldKind
 from segmentkit.repository.segment_catalog import SegmentCatalog
-from segmentkit.storage.contact_table import fitted
+from segmentkit.storage.contact_table import fitted_attributes
 from segmentkit.storage.validation import TypeSchema, did_you_mean
 
 __all__ = ["checked_kinds", "declaration_changes"]
@@ -19,19 +20,20 @@ __all__ = ["checked_kinds", "declaration_changes"]
 
 def declaration_changes(
     attributes: Mapping[str, FieldKind],
-    contacts: Sequence[Contact],
+    contacts: Iterable[tuple[str, Mapping[str, Any]]],
     catalog: SegmentCatalog,
     types: Mapping[str, InteractionType],
-) -> tuple[TypeSchema, dict[int, Contact]]:
-    """The schema of a declaration and the contacts it converts (ISO text for
-    dates), by position. RecordError when a contact does not fit it or a live
+) -> tuple[TypeSchema, dict[int, dict[str, Any]]]:
+    """The schema of a declaration and the attributes it converts (ISO text for
+    dates), by contact position; ``contacts`` gives (id, attributes) of each,
+    in position order. RecordError when a contact does not fit it or a live
     segment's query names an attribute it leaves out."""
     schema = TypeSchema("contact", dict(attributes), (), noun="attribute")
-    changed: dict[int, Contact] = {}
-    for position, contact in enumerate(contacts):
-        fit = fitted(contact, schema)
-        if fit is not contact:
-            changed[position] = fit
+    changed: dict[int, dict[str, Any]] = {}
+    for position, (contact_id, found) in enumerate(contacts):
+        converted = fitted_attributes(contact_id, found, schema)
+        if converted is not None:
+            changed[position] = converted
     for name, query in catalog.parsed.items():
         try:
             check_names(query, types=types, segments=catalog.segments, attributes=attributes)

@@ -142,7 +142,7 @@ class InMemoryRepository(Transactional):
         with self._lock:
             merged = {**self._attributes, **declared}
             schema, changed = declaration_changes(
-                merged, self._contacts.view(), self._catalog, self._store.types
+                merged, self._contacts.attribute_items(), self._catalog, self._store.types
             )
             self._contacts.replace(changed)
             self._attributes = MappingProxyType(merged)

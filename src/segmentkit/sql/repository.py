@@ -171,7 +171,13 @@ class SqlRepository:
         merged = {**self.attributes(), **declared}
         contacts = list(self.contacts())
         catalog = SegmentCatalog.restored(self.segments())
-        _, changed = declaration_changes(merged, contacts, catalog, self.types())
+        _, converted = declaration_changes(
+            merged, ((c.id, c.attributes) for c in contacts), catalog, self.types()
+        )
+        changed = {
+            position: contacts[position].model_copy(update={"attributes": attributes})
+            for position, attributes in converted.items()
+        }
         rows, lists = contact_table_rows(changed.values())
         with self._db.transaction():
             for contact in changed.values():

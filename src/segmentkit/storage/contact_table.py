@@ -18,7 +18,13 @@ from segmentkit.storage.arrow_tables import arrow_table, read_contacts
 from segmentkit.storage.contact_columns import ContactColumns, ContactsView
 from segmentkit.storage.validation import TypeSchema, validate_batch
 
-__all__ = ["CommittedPositions", "ContactTable", "fitted", "new_contact_ids"]
+__all__ = [
+    "CommittedPositions",
+    "ContactTable",
+    "fitted",
+    "fitted_attributes",
+    "new_contact_ids",
+]
 
 _CONTACTS: TypeAdapter[list[Contact]] = TypeAdapter(list[Contact])
 
@@ -85,13 +91,24 @@ def new_contact_ids(batch: Sequence[Contact], known: Container[str]) -> dict[str
 def fitted(contact: Contact, schema: TypeSchema, position: int | None = None) -> Contact:
     """The contact if its attributes fit the declared kinds, or a copy with ISO
     text converted; RecordError (naming the contact) when they do not fit."""
-    try:
-        converted = schema.fit(contact.attributes)
-    except RecordError as error:
-        raise RecordError(error.reason, position=position, record_id=contact.id) from None
+    converted = fitted_attributes(contact.id, contact.attributes, schema, position)
     if converted is None:
         return contact
     return contact.model_copy(update={"attributes": converted})
+
+
+def fitted_attributes(
+    contact_id: str,
+    attributes: Mapping[str, Any],
+    schema: TypeSchema,
+    position: int | None = None,
+) -> dict[str, Any] | None:
+    """None when a contact's attributes fit the declared kinds as they are, or
+    them with ISO text converted; RecordError (naming the contact) when not."""
+    try:
+        return schema.fit(attributes)
+    except RecordError as error:
+        raise RecordError(error.reason, position=position, record_id=contact_id) from None
 
 
 class ContactTable:
@@ -176,6 +193,10 @@ class ContactTable:
         """Every contact as it is now (the live id list: not for a snapshot)."""
         return self.columns.view(self.ids)
 
+    def attribute_items(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(id, attributes) of every contact, in position order, no model built."""
+        return zip(self.ids, self.view().attribute_dicts(), strict=True)
+
     def frozen(self) -> tuple[ContactsView, tuple[str, ...], Mapping[str, int]]:
         """Immutable views for a snapshot: contacts, ids and their positions."""
         if self._view is None:
@@ -185,9 +206,9 @@ class ContactTable:
         contacts, ids = self._view
         return contacts, ids, CommittedPositions(self.positions, ids)
 
-    def replace(self, changed: dict[int, Contact]) -> None:
+    def replace(self, changed: dict[int, dict[str, Any]]) -> None:
         """New attributes for contacts at their positions (ids and fields unchanged)."""
-        self.columns.with_attributes({p: contact.attributes for p, contact in changed.items()})
+        self.columns.with_attributes(changed)
         if changed:
             self._view = None
 
