@@ -18,11 +18,17 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain
 
 from segmentkit.engine.reuse import moved
 from segmentkit.language.ast import Count
-from segmentkit.storage.store import LogView, Snapshot, bits_to_int, mask_from_positions
+from segmentkit.storage.store import (
+    LogView,
+    Snapshot,
+    bits_to_int,
+    mask_from_positions,
+    set_flags,
+)
 
 __all__ = ["CountState", "any_record_mask", "below", "count_predicate", "counted_mask"]
 
@@ -231,11 +237,11 @@ def _recount(
 def any_record_mask(select: Callable[[], Iterable[int]], size: int) -> int:
     """The bitset of the positions ``select()`` gives (-1, a missing via field, is no one).
 
-    Bytes set through map() in C: cheaper than collecting a set first.
+    Bytes set one by one (``set_flags``): cheaper than collecting a set first.
     """
     bits = bytearray(size + 1)  # the extra last byte takes the -1 entries
     try:
-        any(map(bits.__setitem__, select(), repeat(1)))
+        set_flags(bits, select())
     except IndexError:  # a position past the snapshot's contacts: leave it out
         found = {p for p in select() if 0 <= p < size}
         return mask_from_positions(found, size)
