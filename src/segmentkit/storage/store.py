@@ -96,8 +96,10 @@ class Snapshot:
         if mask <= 0:
             return frozenset()
         ids = self.contact_ids
-        flags = (mask & self.all_mask).to_bytes(len(ids), "little")
-        if flags.count(1) * _SPARSE < len(ids):
+        mask &= self.all_mask
+        flags = mask.to_bytes(len(ids), "little")
+        # One bit set a member: a popcount is cheaper than counting the bytes.
+        if mask.bit_count() * _SPARSE < len(ids):
             # Few members: touch only their ids (the id objects lie all over
             # memory, and reading every one of them is what costs).
             positions = _split_positions(flags)
