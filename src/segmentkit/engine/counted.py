@@ -30,7 +30,14 @@ from segmentkit.storage.store import (
     set_flags,
 )
 
-__all__ = ["CountState", "any_record_mask", "below", "count_predicate", "counted_mask"]
+__all__ = [
+    "CountState",
+    "any_record_mask",
+    "any_record_will_do",
+    "below",
+    "count_predicate",
+    "counted_mask",
+]
 
 # Counting the records the window's ends passed over beats counting the whole
 # window again while they are at most this share of it.
@@ -117,7 +124,7 @@ def counted_mask(
                 advanced: int = state.mask
                 return advanced
     counts: Counter[int] | None = None
-    if _anything(count):
+    if any_record_will_do(count):
         mask = any_record_mask(lambda: select(lo, hi), size)
     elif _nothing(count):
         mask = snapshot.all_mask & ~any_record_mask(lambda: select(lo, hi), size)
@@ -150,7 +157,7 @@ def counted_mask(
     return mask
 
 
-def _anything(count: Count | None) -> bool:
+def any_record_will_do(count: Count | None) -> bool:
     """Whether any one record will do ("at least 1", the default)."""
     return count is None or (count.operator == "at least" and count.value == 1)
 

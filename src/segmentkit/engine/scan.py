@@ -106,10 +106,12 @@ def selected_indices(
     hi: int,
     restriction: Restriction | None,
     holds: RecordTest | None,
-) -> list[int]:
-    """The indices of the records ``lo <= i < hi`` that count, ascending."""
+) -> Sequence[int]:
+    """The indices of the records ``lo <= i < hi`` that count, ascending: a
+    ``range`` when every one of them counts, so that a caller can slice the
+    columns instead of reading them index by index."""
     if hi <= lo:
-        return []
+        return range(lo, lo)
     indices, selectors = _selection(log, lo, hi, restriction, holds)
     if indices is not None:
         if log.canceled_count:
@@ -117,7 +119,7 @@ def selected_indices(
             indices = [i for i in indices if not canceled[i]]
         return sorted(indices)
     if selectors is None:
-        return list(range(lo, hi))
+        return range(lo, hi)
     return list(compress(range(lo, hi), selectors))
 
 
