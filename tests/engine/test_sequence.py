@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from segmentkit import InMemoryRepository, evaluate
-from segmentkit.engine.sequence import has_sequence
+from segmentkit.engine.sequence import chain_ends, has_sequence
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
 
@@ -67,6 +67,22 @@ def test_the_search_agrees_with_trying_every_choice(
     usable = [(stamp, steps) for stamp, steps in usable if steps]
     deadline = None if span is None else (lambda stamp: stamp + span)
     assert has_sequence(grouped(usable), k, deadline) is brute(usable, k, span)
+
+
+@given(
+    records=st.lists(st.tuples(STAMPS, st.integers(min_value=0, max_value=2)), max_size=7),
+    k=st.integers(min_value=2, max_value=3),
+    span=st.none() | st.integers(min_value=0, max_value=3),
+)
+def test_times_alone_decide_when_every_step_is_of_another_type(
+    records: list[tuple[int, int]], k: int, span: int | None
+) -> None:
+    # Each record fits exactly one step (its type's), as when the steps' types differ.
+    usable = [(stamp, frozenset({step})) for stamp, step in records if step < k]
+    stamps = [sorted(stamp for stamp, step in records if step == number) for number in range(k)]
+    deadline = None if span is None else (lambda stamp: stamp + span)
+    assert chain_ends(stamps, deadline) is brute(usable, k, span)
+    assert chain_ends(stamps, deadline) is has_sequence(grouped(usable), k, deadline)
 
 
 def rec(record_id: str, type_name: str, contact: str, when: datetime, **props: object) -> dict:  # type: ignore[type-arg]

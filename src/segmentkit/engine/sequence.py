@@ -23,6 +23,11 @@ With ``within``, the first record's time matters: for each time T a step-1
 record has, the same greedy, started at T with step 1 placed at T, gives
 the earliest time the sequence can end; the contact is a member when for
 some T that is no later than T + N UNIT.
+
+When every step is of a different type no record can fit two steps, so no
+matching is needed: ``chain_ends`` takes, from each step-1 time, the
+earliest time of each next step at or after the last (the same greedy,
+on plain lists of timestamps).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from segmentkit.storage.store import LogView, mask_from_positions, positions_of
 
 __all__ = [
     "SequenceReader",
+    "chain_ends",
     "find_sequence",
     "has_sequence",
     "sequence_mask",
@@ -123,6 +129,33 @@ def find_sequence(
     return None
 
 
+def chain_ends(
+    stamps: Seq[Seq[int]], deadline: Callable[[int], int] | None = None
+) -> bool:
+    """Whether times ``t1 <= t2 <= ... <= tk``, ``ti`` from ``stamps[i]`` (each
+    ascending), exist with ``tk <= deadline(t1)``: records of different types
+    are always different records, so times alone decide.
+
+    From each step-1 time the earliest time of each next step at or after the
+    last is the earliest end (any other choice ends no sooner). Once a step
+    has no time left, no later start can end either.
+    """
+    previous = None
+    for first in stamps[0]:
+        if first == previous:
+            continue
+        previous = first
+        end = first
+        for later_stamps in stamps[1:]:
+            found = bisect_left(later_stamps, end)
+            if found == len(later_stamps):
+                return False
+            end = later_stamps[found]
+        if deadline is None or end <= deadline(first):
+            return True
+    return False
+
+
 def has_sequence(
     groups: Seq[Group], k: int, deadline: Callable[[int], int] | None = None
 ) -> bool:
@@ -145,6 +178,8 @@ class SequenceReader:
 
     steps: tuple[_StepReader, ...]
     deadline: Callable[[int], int] | None
+    # Every step of a different type: times alone decide (``chain_ends``).
+    distinct_types: bool = False
 
     @classmethod
     def of(cls, evaluation: Evaluation, query: Sequence) -> SequenceReader | None:
@@ -163,7 +198,8 @@ class SequenceReader:
         if query.within is not None:
             amount, unit, zone = query.within.amount, query.within.unit, evaluation.tz
             deadline = lambda stamp: later(stamp, amount, unit, zone)  # noqa: E731
-        return cls(tuple(readers), deadline)
+        distinct = len({step.type for step in query.steps}) == len(query.steps)
+        return cls(tuple(readers), deadline, distinct)
 
     def groups(self, position: int) -> list[Group]:
         """The contact's records that fit any step, by timestamp, ascending."""
@@ -200,6 +236,23 @@ class SequenceReader:
         """The contact's records that make the sequence, in step order, or None."""
         return find_sequence(self.groups(position), len(self.steps), self.deadline)
 
+    def holds(self, position: int) -> bool:
+        """Whether the contact's records make the sequence (``find`` without
+        naming the records: from times alone when the steps' types differ)."""
+        if not self.distinct_types:
+            return self.find(position) is not None
+        stamps = []
+        for step in self.steps:
+            indices = step.postings.get(position, ())
+            low = bisect_left(indices, step.window.start)
+            high = bisect_left(indices, step.window.stop, low)
+            timestamps, counts = step.log.timestamps, step.counts
+            found = [timestamps[i] for i in indices[low:high] if counts(i)]
+            if not found:
+                return False
+            stamps.append(found)
+        return chain_ends(stamps, self.deadline)
+
 
 def sequence_mask(evaluation: Evaluation, query: Sequence) -> int:
     snapshot = evaluation.snapshot
@@ -215,7 +268,7 @@ def sequence_mask(evaluation: Evaluation, query: Sequence) -> int:
     reader = SequenceReader.of(evaluation, query)
     if reader is None:
         return 0
-    members = [p for p in positions_of(candidates) if reader.find(p) is not None]
+    members = [p for p in positions_of(candidates) if reader.holds(p)]
     return mask_from_positions(members, size)
 
 
@@ -235,4 +288,4 @@ def sequence_members(evaluation: Evaluation, query: Sequence, positions: list[in
     reader = SequenceReader.of(evaluation, query)
     if reader is None:
         return []
-    return [p for p in positions if reader.may_hold(p) and reader.find(p) is not None]
+    return [p for p in positions if reader.may_hold(p) and reader.holds(p)]
