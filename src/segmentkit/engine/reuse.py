@@ -38,7 +38,12 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from segmentkit.language.ast import Ago, Node
-from segmentkit.storage.store import LogView, Snapshot, flag_positions, mask_from_positions
+from segmentkit.storage.store import (
+    LogView,
+    Snapshot,
+    mask_from_positions,
+    sparse_positions,
+)
 
 __all__ = ["Reads", "ids_for", "moved", "patched", "reads_now", "remembered", "zone_key"]
 
@@ -172,13 +177,18 @@ def ids_for(snapshot: Snapshot, key: Hashable, mask: int) -> frozenset[str]:
         # A few changes: their positions, then set operations on the old
         # answer (one copy of it each). Many: build the answer as if new.
         flags = changed.to_bytes((changed.bit_length() + 7) // 8, "little")
-        if flags.count(1) * _FEW_SHARE < max(len(ids), snapshot.contact_count // 64, 1):
+        # Fewer than one in _FEW_SHARE of the answer (0: any number, as a test forces).
+        limit = max(len(ids), snapshot.contact_count // 64, 1)
+        few = (limit - 1) // _FEW_SHARE if _FEW_SHARE else len(flags)
+        positions = sparse_positions(flags, few)
+        if positions is not None:
             names = snapshot.contact_ids
-            now_in = mask.to_bytes(snapshot.contact_count, "little")
             joined: list[str] = []
             left: list[str] = []
-            for position in flag_positions(flags):
-                (joined if now_in[position] else left).append(names[position])
+            # Whether a contact left or joined is whether the old answer has it.
+            for position in positions:
+                name = names[position]
+                (left if name in ids else joined).append(name)
             patched_ids: frozenset[str] = ids
             if left:
                 patched_ids = patched_ids.difference(left)

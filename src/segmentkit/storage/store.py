@@ -43,6 +43,7 @@ __all__ = [
     "mask_from_positions",
     "positions_of",
     "set_flags",
+    "sparse_positions",
     "to_microseconds",
     "value_key",
 ]
@@ -135,6 +136,21 @@ def flag_positions(flags: bytes) -> list[int]:
     if flags.count(1) * _SPARSE < size:
         return _split_positions(flags)
     return list(compress(_ordinals(size), flags))
+
+
+def sparse_positions(flags: bytes, most: int) -> list[int] | None:
+    """``flag_positions`` when at most ``most`` flags are set, else None: each
+    one found by a search in C, with no count first and no piece of the
+    flags copied, and the search given up once there are too many."""
+    positions: list[int] = []
+    find = flags.find
+    at = find(1)
+    while at >= 0:
+        if len(positions) == most:
+            return None
+        positions.append(at)
+        at = find(1, at + 1)
+    return positions
 
 
 def _split_positions(flags: bytes) -> list[int]:
