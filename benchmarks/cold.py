@@ -67,6 +67,8 @@ def carried_bytes(snapshot: Snapshot) -> int:
             total += sum(size(item) for item in value)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             total += sum(size(getattr(value, f.name)) for f in dataclasses.fields(value))
+        elif hasattr(type(value), "__slots__"):  # posting lists: their arrays and tail
+            total += sum(size(getattr(value, name, None)) for name in type(value).__slots__)
         return total
 
     logs = sum(size(view.reuse) for view in snapshot.logs.values())

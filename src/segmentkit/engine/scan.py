@@ -216,7 +216,7 @@ def _from_postings(
     # Shared with later views of the log (grown as it grows): the bisects
     # below keep to this view's records.
     postings = grown_postings(log, ("postings", name), log.properties[name])
-    total = sum(len(postings.get(code, ())) for code in passing)
+    total = sum(map(postings.count, passing))
     if total * _POSTINGS_SHARE > hi - lo:
         return None
     result: list[int] = []
