@@ -17,10 +17,10 @@ from typing import Any
 
 from segmentkit.storage.store import Snapshot
 
-# Keys of the lookups evaluations build and keep (posting lists, the profile
-# index, the bitset of all contacts): a cold evaluation may use them, as a
-# warmed-up one without carried results would.
-LOOKUPS = ("postings", "contact postings", "profile", "all")
+# Keys of the lookups evaluations build and keep (posting lists, the index
+# of text values, the profile index, the bitset of all contacts): a cold
+# evaluation may use them, as a warmed-up one without carried results would.
+LOOKUPS = ("postings", "contact postings", "text index", "profile", "all")
 
 
 def without_results(snapshot: Snapshot) -> Snapshot:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress, repeat
+from operator import and_, eq, ge, le
 
 from segmentkit.engine.reuse import moved
 from segmentkit.language.ast import Count
@@ -36,6 +37,7 @@ __all__ = [
     "any_record_will_do",
     "below",
     "count_predicate",
+    "count_verdicts",
     "counted_mask",
 ]
 
@@ -68,6 +70,22 @@ def count_predicate(count: Count | None) -> Callable[[int], bool]:
         return lambda n: n == low
     assert high is not None  # a "between" count always has an upper bound
     return lambda n: low <= n <= high
+
+
+def count_verdicts(count: Count | None, numbers: Collection[int]) -> Iterator[bool]:
+    """``count_predicate(count)`` of each of ``numbers``, in order, computed in C
+    (``operator`` functions through ``map``: no Python call per number)."""
+    if count is None:
+        return map(le, repeat(1), numbers)
+    low = count.value
+    if count.operator == "at least":
+        return map(le, repeat(low), numbers)
+    if count.operator == "at most":
+        return map(ge, repeat(low), numbers)
+    if count.operator == "exactly":
+        return map(eq, repeat(low), numbers)
+    assert count.upper is not None  # a "between" count always has an upper bound
+    return map(and_, map(le, repeat(low), numbers), map(ge, repeat(count.upper), numbers))
 
 
 def below(positions: Collection[int], size: int) -> Collection[int]:
@@ -130,13 +148,13 @@ def counted_mask(
         mask = snapshot.all_mask & ~any_record_mask(lambda: select(lo, hi), size)
     else:
         counts = _counted(select, lo, hi)
+        holding = list(compress(counts, count_verdicts(count, counts.values())))
         if satisfied(0):
             # Zero is admitted: every contact is in but those whose count fails.
-            failing = [p for p, n in counts.items() if not satisfied(n)]
+            failing = counts.keys() - holding
             mask = snapshot.all_mask & ~mask_from_positions(below(failing, size), size)
         else:
-            passing = [p for p, n in counts.items() if satisfied(n)]
-            mask = mask_from_positions(below(passing, size), size)
+            mask = mask_from_positions(below(holding, size), size)
     if keep:
         fresh = CountState(log.length, size, lo, hi, counts, mask)
         cost = _cost(fresh)

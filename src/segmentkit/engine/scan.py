@@ -29,6 +29,7 @@ from typing import Any
 
 from segmentkit.engine.compare import profile_value
 from segmentkit.engine.postings import grown_postings
+from segmentkit.engine.text_index import equal_text_codes
 from segmentkit.language.ast import Comparison, Restriction, WhereAnd, WhereNot, WhereOr
 from segmentkit.models.records import Contact
 from segmentkit.storage.contact_columns import ContactsView
@@ -147,7 +148,9 @@ def _selection(
         return _selection(log, lo, hi, None, None)
     if len(present) == 1:
         name, column = present[0]
-        passing = _passing_codes(log, name, holds, meaning)
+        passing = equal_text_codes(log, name, restriction)
+        if passing is None:
+            passing = _passing_codes(log, name, holds, meaning)
         indices = _from_postings(log, name, passing, lo, hi)
         if indices is not None:
             return indices, None
