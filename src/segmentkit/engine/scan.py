@@ -20,6 +20,7 @@ one by one would (tests/test_fast_paths.py holds it to that).
 
 from __future__ import annotations
 
+import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
@@ -154,7 +155,7 @@ def _selection(
         indices = _from_postings(log, name, passing, lo, hi)
         if indices is not None:
             return indices, None
-        selectors = map(passing.__contains__, column[lo:hi])
+        selectors = _passing_flags(column, lo, hi, passing, len(log.dictionaries[name]))
         return None, _not_canceled(log, lo, hi, selectors)
     names = [name for name, _ in present]
     keys = list(zip(*(column[lo:hi] for _, column in present), strict=True))
@@ -173,6 +174,23 @@ def _selection(
     }
     selectors = map(passing_keys.__contains__, keys)
     return None, _not_canceled(log, lo, hi, selectors)
+
+
+def _passing_flags(
+    column: Sequence[int], lo: int, hi: int, passing: set[int], code_count: int
+) -> Iterable[Any]:
+    """Whether each record of ``[lo, hi)`` has a passing code, one truth per record.
+
+    When every code fits in a byte (a field of at most 256 distinct values,
+    as most enumerations are), the codes' low bytes are translated to 0 or 1
+    in one pass in C, not looked up record by record.
+    """
+    if code_count <= 256 and isinstance(column, array):
+        width = column.itemsize
+        low = 0 if sys.byteorder == "little" else width - 1
+        table = bytes(code in passing for code in range(256))
+        return column[lo:hi].tobytes()[low::width].translate(table)
+    return map(passing.__contains__, column[lo:hi])
 
 
 def _passing_codes(
