@@ -34,7 +34,7 @@ def test_cold_snapshots_carry_no_result_and_from_nothing_no_lookup() -> None:
     assert carried_bytes(snapshot) > 0
     cold = without_results(snapshot)
     kept = {key[0] for view in cold.logs.values() for key in view.reuse}
-    assert kept and kept <= {"postings", "contact postings"}
+    assert kept and kept <= {"postings", "contact postings", "text index"}
     assert not any(key[0] in ("ids", "remembered", "patched") for key in cold.indexes)
     nothing = from_nothing(snapshot)
     assert not any(view.reuse or view.indexes for view in nothing.logs.values())
