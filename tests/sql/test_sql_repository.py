@@ -187,6 +187,24 @@ def test_postgres_commits_each_write_for_other_connections(
         other.close()
 
 
+def test_a_read_leaves_a_transaction_the_caller_had_open_alone(
+    fresh_postgres: Callable[[], SqlRepository], postgres: Any
+) -> None:
+    repository = fresh_postgres()
+    repository.add_contacts([{"id": "ann", "attributes": {"country": "DK"}}])
+    with postgres.cursor() as cursor:  # the caller's own work, not committed
+        cursor.execute("CREATE TEMP TABLE callers_work (n int)")
+    assert postgres.info.transaction_status == 2  # INTRANS
+    assert evaluate('contact.country = "DK"', repository, now=NOW) == {"ann"}
+    assert repository.get_contact("ann") is not None
+    assert postgres.info.transaction_status == 2  # still the caller's, still open
+    postgres.rollback()  # so the caller can still undo their work
+    with postgres.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('pg_temp.callers_work')")
+        assert cursor.fetchone() == (None,)
+    postgres.rollback()
+
+
 def test_compiled_parameters_follow_each_library(fresh: Callable[[], SqlRepository]) -> None:
     database = fresh()
     _outcome(STEPS[0][1], database)

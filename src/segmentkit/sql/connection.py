@@ -92,16 +92,20 @@ class _Postgres(Connection):
     dialect = "postgres"
 
     def rows(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        # A read on an idle connection opens a transaction, which it ends
+        # itself. A transaction the caller already had open is theirs: it is
+        # neither committed nor rolled back here.
+        ours = self.raw.autocommit is False and not self.raw.info.transaction_status
         try:
             with self.raw.cursor() as cursor:
                 cursor.execute(sql, params or None)
                 result: list[tuple[Any, ...]] = cursor.fetchall()
         except BaseException:
-            if self.raw.autocommit is False:
+            if ours:
                 self.raw.rollback()  # a failed read must not leave the connection unusable
             raise
-        if self.raw.autocommit is False and self.raw.info.transaction_status:
-            self.raw.commit()  # a read opens a transaction; do not leave it open
+        if ours and self.raw.info.transaction_status:
+            self.raw.commit()
         return result
 
     def run(self, sql: str, params: dict[str, Any] | None = None) -> None:
