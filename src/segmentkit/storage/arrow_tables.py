@@ -36,6 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from segmentkit.errors import DataFileError, RecordError
+from segmentkit.models.records import Contact
 from segmentkit.storage.encoding import from_microseconds, to_microseconds
 
 __all__ = [
@@ -50,7 +51,8 @@ __all__ = [
 ]
 
 _INTERACTION_COLUMNS = ("id", "type", "contact_id", "timestamp", "canceled")
-_CONTACT_COLUMNS = ("id", "name", "email", "type", "company_id", "salesperson_code")
+# A contact's fields, in the model's order; its attributes come apart.
+_CONTACT_COLUMNS = tuple(name for name in Contact.model_fields if name != "attributes")
 _MICROS_PER_UNIT = {"s": 1_000_000, "ms": 1_000, "us": 1}
 # Instants this far inside the years 1..9999 are datetimes in every zone;
 # nearer the edges each value is tried (an offset can push its wall time out).
