@@ -298,6 +298,28 @@ def test_segment_references_follow_the_segment_over_time() -> None:
     ]
 
 
+def test_a_segment_of_one_condition_counts_as_that_condition_among_others() -> None:
+    # "and" / "or" of plain conditions are decided by picking their values at
+    # once; a segment whose query is one condition is one of them.
+    repo = repo_with(opened("i1", "ann", T), opened("i2", "bob", T + timedelta(days=2)))
+    repo.save_segment(Segment(name="Recent", query="EmailOpened in last 7 days"))
+    repo.save_segment(Segment(name="Listed", members=["bob"]))
+    both = changes("segment Recent and EmailOpened in last 3 days", repo,
+                   start=T - US, end=T + timedelta(days=30))
+    assert both == [
+        MembershipChange(T, "ann", True),
+        MembershipChange(T + timedelta(days=2), "bob", True),
+        MembershipChange(T + timedelta(days=3) + US, "ann", False),
+        MembershipChange(T + timedelta(days=5) + US, "bob", False),
+    ]
+    either = changes("segment Recent or segment Listed", repo,
+                     start=T - US, end=T + timedelta(days=30))
+    assert either == [
+        MembershipChange(T, "ann", True),
+        MembershipChange(T + timedelta(days=7) + US, "ann", False),
+    ]
+
+
 def test_sizes_is_a_step_function_of_the_count() -> None:
     repo = repo_with(opened("i1", "ann", T), opened("i2", "bob", T + timedelta(days=2)))
     count, steps = sizes("EmailOpened in last 7 days", repo,

@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from operator import itemgetter
 from typing import Any
 
 from segmentkit.analysis.relative_time import reach_of
@@ -73,6 +74,7 @@ class _Plan:
         self.atoms: list[Query] = []
         self._numbers: dict[Query, int] = {}
         self._open: list[str] = []
+        self._getters: list[Formula] = []  # the atoms' getters, by number
         self.formula = self._compile(query)
 
     def _atom(self, node: Query) -> Formula:
@@ -80,14 +82,22 @@ class _Plan:
         if number is None:
             number = self._numbers[node] = len(self.atoms)
             self.atoms.append(node)
-        return lambda values: values[number]
+            self._getters.append(itemgetter(number))
+        return self._getters[number]
 
     def _compile(self, node: Query) -> Formula:
+        # The formula runs once per candidate instant of every contact:
+        # loops and itemgetters, not generators, which cost a frame a call.
         if isinstance(node, And | Or):
             parts = [self._compile(operand) for operand in node.operands]
-            if isinstance(node, And):
-                return lambda values: all(part(values) for part in parts)
-            return lambda values: any(part(values) for part in parts)
+            numbers = {id(getter): number for number, getter in enumerate(self._getters)}
+            if len(parts) > 1 and all(id(part) in numbers for part in parts):
+                # Atoms only (a segment whose query is one atom too): their
+                # values picked in one C call.
+                picked = itemgetter(*(numbers[id(part)] for part in parts))
+                every = all if isinstance(node, And) else any
+                return lambda values: every(picked(values))
+            return _all_of(parts) if isinstance(node, And) else _any_of(parts)
         if isinstance(node, Not):
             inner = self._compile(node.operand)
             return lambda values: not inner(values)
@@ -107,6 +117,27 @@ class _Plan:
             node, AllContacts | ProfileCondition | InteractionCondition | Recency | Sequence
         )
         return self._atom(node)
+
+
+# Loops, not all()/any() over a generator: a generator is a frame a call.
+def _all_of(parts: list[Formula]) -> Formula:
+    def holds(values: list[bool]) -> bool:
+        for part in parts:  # noqa: SIM110
+            if not part(values):
+                return False
+        return True
+
+    return holds
+
+
+def _any_of(parts: list[Formula]) -> Formula:
+    def holds(values: list[bool]) -> bool:
+        for part in parts:  # noqa: SIM110
+            if part(values):
+                return True
+        return False
+
+    return holds
 
 
 def _instant(value: datetime, argument: str) -> int:

@@ -94,6 +94,8 @@ class Timelines:
     _steps: dict[tuple[int, str], AgoSteps] = field(default_factory=dict)
     _records: dict[tuple[int, int], _Records] = field(default_factory=dict)
     _tests: dict[int, Callable[[int], bool]] = field(default_factory=dict)
+    _relative: dict[int, list[AgoSteps]] = field(default_factory=dict)
+    _agos_found: dict[int, list[Ago]] = field(default_factory=dict)
 
     # -- relative points and windows -------------------------------------------------
 
@@ -150,7 +152,16 @@ class Timelines:
         return bounds
 
     def relative_points(self, window: Window | None) -> list[AgoSteps]:
-        return [] if window is None else [self.steps(*point) for point in moving_points(window)]
+        if window is None:
+            return []
+        # Asked for once per contact and condition: the window's tree is
+        # walked once (the query, and so the node, lives as long as this).
+        found = self._relative.get(id(window))
+        if found is None:
+            found = self._relative[id(window)] = [
+                self.steps(*point) for point in moving_points(window)
+            ]
+        return found
 
     # -- a contact's records ------------------------------------------------------------
 
@@ -188,7 +199,7 @@ class Timelines:
         low = 0 if start is None else bisect_left(records.stamps, start)
         high = bisect_left(records.stamps, end, low)
         chosen = records.indices[low:high]
-        if node.where is not None and _agos(node.where):
+        if node.where is not None and self._agos(node.where):
             log = self.snapshot.log(node.type)
             now = from_microseconds(instant, self.tz)
             holds = compile_restriction(node.where, tz=self.tz, now=now)
@@ -264,7 +275,7 @@ class Timelines:
         found: set[int] = set()
         if isinstance(node, ProfileCondition):
             value = profile_value(self.snapshot.contacts[position], node.comparison.field)
-            self._crossings(found, _agos(node.comparison), value_instants(value, self.tz))
+            self._crossings(found, self._agos(node.comparison), value_instants(value, self.tz))
             return found
         parts: list[tuple[InteractionCondition | Recency | Step, Window | None]]
         if isinstance(node, Sequence):
@@ -280,15 +291,23 @@ class Timelines:
                     # A window's edges are [start, end): a point passing a
                     # record flips it one microsecond after it meets it.
                     found.update(steps.crossings(stamp, self.start, self.end, edge=True))
-            moving = _agos(part.where) if part.where is not None else []
+            moving = self._agos(part.where) if part.where is not None else []
             if isinstance(part, InteractionCondition) and part.having is not None:
-                moving += _agos(part.having)
+                moving = [*moving, *self._agos(part.having)]
             if moving:
                 log = self.snapshot.log(part.type)
                 values = [log.record(i).properties for i in records.indices]
                 instants = [s for props in values for v in props.values()
                             for s in value_instants(v, self.tz)]
                 self._crossings(found, moving, instants)
+        return found
+
+    def _agos(self, node: Node) -> list[Ago]:
+        """``_agos(node)``, walked once per node (asked for per contact; the
+        query, and so the node, lives as long as this). Not to be changed."""
+        found = self._agos_found.get(id(node))
+        if found is None:
+            found = self._agos_found[id(node)] = _agos(node)
         return found
 
     def _crossings(self, found: set[int], agos: list[Ago], instants: Iterable[int]) -> None:
