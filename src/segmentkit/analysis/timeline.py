@@ -14,7 +14,8 @@ the same as ``evaluate``'s; the tests hold every instant to it.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Sequence as SequenceOf
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -51,7 +52,7 @@ from segmentkit.language.ast import (
     Step,
     Window,
 )
-from segmentkit.storage.store import Snapshot, from_microseconds
+from segmentkit.storage.store import LogView, Snapshot, from_microseconds
 
 __all__ = ["Timelines", "moving_points", "value_instants"]
 
@@ -96,6 +97,9 @@ class Timelines:
     _tests: dict[int, Callable[[int], bool]] = field(default_factory=dict)
     _relative: dict[int, list[AgoSteps]] = field(default_factory=dict)
     _agos_found: dict[int, list[Ago]] = field(default_factory=dict)
+    _logs: dict[int, tuple[LogView, Mapping[int, SequenceOf[int]] | None]] = field(
+        default_factory=dict
+    )
 
     # -- relative points and windows -------------------------------------------------
 
@@ -171,12 +175,21 @@ class Timelines:
         key = (id(node), position)
         found = self._records.get(key)
         if found is None:
-            log = self.snapshot.log(node.type)
-            postings = contact_postings(log, node.via)
+            log, postings = self._postings(node)
             indices = list(postings.get(position, ())) if postings is not None else []
             fits = self._fits(node)
             indices = [index for index in indices if fits(index)]
             found = self._records[key] = _Records(indices, [log.timestamps[i] for i in indices])
+        return found
+
+    def _postings(
+        self, node: InteractionCondition | Recency | Step
+    ) -> tuple[LogView, Mapping[int, SequenceOf[int]] | None]:
+        """The condition's log and its contact postings, looked up once per node."""
+        found = self._logs.get(id(node))
+        if found is None:
+            log = self.snapshot.log(node.type)
+            found = self._logs[id(node)] = (log, contact_postings(log, node.via))
         return found
 
     def _fits(self, node: InteractionCondition | Recency | Step) -> Callable[[int], bool]:
