@@ -97,6 +97,7 @@ class Timelines:
     _tests: dict[int, Callable[[int], bool]] = field(default_factory=dict)
     _relative: dict[int, list[AgoSteps]] = field(default_factory=dict)
     _agos_found: dict[int, list[Ago]] = field(default_factory=dict)
+    _count_tests: dict[int, Callable[[int], bool]] = field(default_factory=dict)
     _logs: dict[int, tuple[LogView, Mapping[int, SequenceOf[int]] | None]] = field(
         default_factory=dict
     )
@@ -208,9 +209,7 @@ class Timelines:
     ) -> list[int]:
         """Indices of the contact's records that count at ``instant`` within ``bounds``."""
         records = self.records(node, position)
-        start, end = bounds
-        low = 0 if start is None else bisect_left(records.stamps, start)
-        high = bisect_left(records.stamps, end, low)
+        low, high = _span(records.stamps, bounds)
         chosen = records.indices[low:high]
         if node.where is not None and self._agos(node.where):
             log = self.snapshot.log(node.type)
@@ -236,7 +235,16 @@ class Timelines:
         return test(profile_value(self.snapshot.contacts[position], node.comparison.field)) is True
 
     def _interaction(self, node: InteractionCondition, position: int, instant: int) -> bool:
-        satisfied = count_predicate(node.count)
+        satisfied = self._satisfied(node)
+        if (
+            node.having is None
+            and not isinstance(node.window, InPeriods)
+            and (node.where is None or not self._agos(node.where))
+        ):
+            # Only how many: two bisects on the contact's fitting records.
+            stamps = self.records(node, position).stamps
+            low, high = _span(stamps, self.bounds(node.window, instant))
+            return satisfied(high - low)
         if isinstance(node.window, InPeriods):
             held = sum(
                 satisfied(len(self._counting(node, position, bounds, instant)))
@@ -315,6 +323,12 @@ class Timelines:
                 self._crossings(found, moving, instants)
         return found
 
+    def _satisfied(self, node: InteractionCondition) -> Callable[[int], bool]:
+        found = self._count_tests.get(id(node))
+        if found is None:
+            found = self._count_tests[id(node)] = count_predicate(node.count)
+        return found
+
     def _agos(self, node: Node) -> list[Ago]:
         """``_agos(node)``, walked once per node (asked for per contact; the
         query, and so the node, lives as long as this). Not to be changed."""
@@ -328,6 +342,13 @@ class Timelines:
             steps = self.steps(ago.amount, ago.unit)
             for instant in instants:
                 found.update(steps.crossings(instant, self.start, self.end))
+
+
+def _span(stamps: list[int], bounds: Bounds) -> tuple[int, int]:
+    """Which of the ascending ``stamps`` lie in ``[start, end)``, as a slice's ends."""
+    start, end = bounds
+    low = 0 if start is None else bisect_left(stamps, start)
+    return low, bisect_left(stamps, end, low)
 
 
 def value_instants(value: Any, tz: tzinfo) -> list[int]:
