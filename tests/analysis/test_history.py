@@ -286,10 +286,16 @@ def test_periodic_windows_flip_at_each_period_edge() -> None:
         assert ("ann" in evaluate(query, repo, now=change.at - US)) is not change.entered
 
 
-def test_segment_references_follow_the_segment_over_time() -> None:
+def _with_segments() -> InMemoryRepository:
+    """ann opened at T, bob two days later; Recent (last 7 days) and Listed (bob)."""
     repo = repo_with(opened("i1", "ann", T), opened("i2", "bob", T + timedelta(days=2)))
     repo.save_segment(Segment(name="Recent", query="EmailOpened in last 7 days"))
     repo.save_segment(Segment(name="Listed", members=["bob"]))
+    return repo
+
+
+def test_segment_references_follow_the_segment_over_time() -> None:
+    repo = _with_segments()
     found = changes("segment Recent and not segment Listed", repo,
                     start=T - US, end=T + timedelta(days=30))
     assert found == [
@@ -301,9 +307,7 @@ def test_segment_references_follow_the_segment_over_time() -> None:
 def test_a_segment_of_one_condition_counts_as_that_condition_among_others() -> None:
     # "and" / "or" of plain conditions are decided by picking their values at
     # once; a segment whose query is one condition is one of them.
-    repo = repo_with(opened("i1", "ann", T), opened("i2", "bob", T + timedelta(days=2)))
-    repo.save_segment(Segment(name="Recent", query="EmailOpened in last 7 days"))
-    repo.save_segment(Segment(name="Listed", members=["bob"]))
+    repo = _with_segments()
     both = changes("segment Recent and EmailOpened in last 3 days", repo,
                    start=T - US, end=T + timedelta(days=30))
     assert both == [

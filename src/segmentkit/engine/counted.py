@@ -57,35 +57,40 @@ _LOCK = threading.Lock()
 Select = Callable[[int, int], Iterable[int]]
 
 
+def _count_bounds(count: Count | None) -> tuple[int, int | None]:
+    """The numbers of records a count clause admits, as inclusive bounds (None:
+    no upper bound). The one reading of a count clause both tests below share."""
+    if count is None:
+        return 1, None
+    if count.operator == "at least":
+        return count.value, None
+    if count.operator == "at most":
+        return 0, count.value
+    if count.operator == "exactly":
+        return count.value, count.value
+    assert count.upper is not None  # a "between" count always has an upper bound
+    return count.value, count.upper
+
+
 def count_predicate(count: Count | None) -> Callable[[int], bool]:
     """Whether a number of records satisfies a count clause (bounds inclusive)."""
-    if count is None:
-        return lambda n: n >= 1
-    low, high = count.value, count.upper
-    if count.operator == "at least":
+    low, high = _count_bounds(count)
+    if high is None:
         return lambda n: n >= low
-    if count.operator == "at most":
-        return lambda n: n <= low
-    if count.operator == "exactly":
-        return lambda n: n == low
-    assert high is not None  # a "between" count always has an upper bound
     return lambda n: low <= n <= high
 
 
 def count_verdicts(count: Count | None, numbers: Collection[int]) -> Iterator[bool]:
     """``count_predicate(count)`` of each of ``numbers``, in order, computed in C
     (``operator`` functions through ``map``: no Python call per number)."""
-    if count is None:
-        return map(le, repeat(1), numbers)
-    low = count.value
-    if count.operator == "at least":
+    low, high = _count_bounds(count)
+    if high is None:
         return map(le, repeat(low), numbers)
-    if count.operator == "at most":
-        return map(ge, repeat(low), numbers)
-    if count.operator == "exactly":
+    if low == high:
         return map(eq, repeat(low), numbers)
-    assert count.upper is not None  # a "between" count always has an upper bound
-    return map(and_, map(le, repeat(low), numbers), map(ge, repeat(count.upper), numbers))
+    if low == 0:  # counts are never negative
+        return map(ge, repeat(high), numbers)
+    return map(and_, map(le, repeat(low), numbers), map(ge, repeat(high), numbers))
 
 
 def below(positions: Collection[int], size: int) -> Collection[int]:

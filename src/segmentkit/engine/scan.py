@@ -149,9 +149,7 @@ def _selection(
         return _selection(log, lo, hi, None, None)
     if len(present) == 1:
         name, column = present[0]
-        passing = equal_text_codes(log, name, restriction)
-        if passing is None:
-            passing = _passing_codes(log, name, holds, meaning)
+        passing = _passing_codes(log, name, restriction, holds, meaning)
         indices = _from_postings(log, name, passing, lo, hi)
         if indices is not None:
             return indices, None
@@ -194,13 +192,23 @@ def _passing_flags(
 
 
 def _passing_codes(
-    log: LogView, name: str, holds: RecordTest, meaning: Hashable | None
+    log: LogView,
+    name: str,
+    restriction: Restriction,
+    holds: RecordTest,
+    meaning: Hashable | None,
 ) -> set[int]:
-    """The codes of field ``name`` whose value ``holds`` finds TRUE (0: absent).
+    """The codes of field ``name`` whose value ``holds`` (the compiled
+    ``restriction``) finds TRUE (0: absent).
 
-    With ``meaning``, kept in the log's ``reuse`` and extended by the values
-    new since: a dictionary only grows, and a code keeps its value.
+    Text equality is looked up in the field's index of text values
+    (``text_index``). Otherwise each value is decided; with ``meaning``, the
+    result is kept in the log's ``reuse`` and extended by the values new
+    since: a dictionary only grows, and a code keeps its value.
     """
+    indexed = equal_text_codes(log, name, restriction)
+    if indexed is not None:
+        return indexed
     values = log.dictionaries[name]
     key = ("passing", meaning, name)
     found = log.reuse.get(key) if meaning is not None else None

@@ -171,6 +171,13 @@ class _StepReader:
     counts: Callable[[int], bool]
     window: range
 
+    def in_window(self, position: int) -> Seq[int]:
+        """The contact's records of this step's type and relation in the window
+        (canceled or not, restriction not applied), ascending."""
+        indices = self.postings.get(position, ())
+        low = bisect_left(indices, self.window.start)
+        return indices[low : bisect_left(indices, self.window.stop, low)]
+
 
 @dataclass(frozen=True, slots=True)
 class SequenceReader:
@@ -205,11 +212,7 @@ class SequenceReader:
         """The contact's records that fit any step, by timestamp, ascending."""
         found: dict[Key, tuple[int, set[int]]] = {}
         for number, step in enumerate(self.steps):
-            indices = step.postings.get(position, ())
-            low = bisect_left(indices, step.window.start)
-            high = bisect_left(indices, step.window.stop, low)
-            for i in range(low, high):
-                index = indices[i]
+            for index in step.in_window(position):
                 if step.counts(index):
                     key = (step.type_name, index)
                     entry = found.get(key)
@@ -225,12 +228,7 @@ class SequenceReader:
     def may_hold(self, position: int) -> bool:
         """Whether the contact has a record of every step's type in the window
         (canceled or not): a quick test before ``find``."""
-        for step in self.steps:
-            indices = step.postings.get(position, ())
-            low = bisect_left(indices, step.window.start)
-            if low == len(indices) or indices[low] >= step.window.stop:
-                return False
-        return True
+        return all(step.in_window(position) for step in self.steps)
 
     def find(self, position: int) -> list[Key] | None:
         """The contact's records that make the sequence, in step order, or None."""
@@ -243,11 +241,8 @@ class SequenceReader:
             return self.find(position) is not None
         stamps = []
         for step in self.steps:
-            indices = step.postings.get(position, ())
-            low = bisect_left(indices, step.window.start)
-            high = bisect_left(indices, step.window.stop, low)
             timestamps, counts = step.log.timestamps, step.counts
-            found = [timestamps[i] for i in indices[low:high] if counts(i)]
+            found = [timestamps[i] for i in step.in_window(position) if counts(i)]
             if not found:
                 return False
             stamps.append(found)

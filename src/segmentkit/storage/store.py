@@ -101,8 +101,8 @@ class Snapshot:
         flags = mask.to_bytes(len(ids), "little")
         # One bit set a member: a popcount is cheaper than counting the bytes.
         if mask.bit_count() * _SPARSE < len(ids):
-            # Few members: touch only their ids (the id objects lie all over
-            # memory, and reading every one of them is what costs).
+            # Few members: touch only their ids (reading every id object,
+            # as the pass below does, is what costs).
             positions = _split_positions(flags)
             if len(positions) == 1:
                 return frozenset((ids[positions[0]],))
