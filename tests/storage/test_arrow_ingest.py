@@ -21,6 +21,7 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from survey_type import CONTACTS, COPENHAGEN, NOW, SURVEY
@@ -157,7 +158,7 @@ def table_specs(draw: st.DrawFn, number: int) -> TableSpec:
     fixed = {
         "id": ColumnSpec(pa.string(), ids)
         if draw(st.integers(0, 3))
-        else pooled(draw, size, pa.string(), ids, ["t1r0", "", " "]),
+        else pooled(draw, size, pa.string(), ids, ["t1r0", "t1r1", "", " ", "\u3000"]),
         # One type a table mostly, as the properties are the type's.
         "type": pooled(draw, size, pa.string(), ["Survey"], ["EmailOpened", "Nope"]),
         # Text mostly; now and then another string type, or numbers (refused).
@@ -260,6 +261,48 @@ def test_a_table_adds_what_its_rows_add(first: TableSpec, second: TableSpec) -> 
                  "Survey where `at` < 2026-06-01"):
         expected = evaluate(text, by_arrow_plain, now=NOW)
         assert evaluate(text, by_arrow, now=NOW) == expected
+
+
+@pytest.mark.parametrize("as_table", [True, False])
+def test_a_refused_batch_leaves_the_known_ids_as_they_were(as_table: bool) -> None:
+    """The ids of a batch are claimed in one step as it is stored; a batch
+    refused for a known or repeated id must forget the new ids it brought
+    and keep the known ones."""
+    repo = fresh_repository()
+
+    def batch(*ids: str) -> Any:
+        rows = [{"id": i, "type": "Survey", "contact_id": "c1", "timestamp": NOW} for i in ids]
+        if not as_table:
+            return rows
+        return pa.table({
+            "id": list(ids), "type": ["Survey"] * len(ids), "contact_id": ["c1"] * len(ids),
+            "timestamp": pa.array([NOW] * len(ids), pa.timestamp("us", tz="UTC")),
+        })
+
+    assert repo.add_interactions(batch("a", "b")) == 2
+    for refused in (batch("c", "a"), batch("d", "e", "d")):
+        with pytest.raises(RecordError):
+            repo.add_interactions(refused)
+    assert repo.add_interactions(batch("c", "d", "e")) == 3
+    with pytest.raises(RecordError, match="'a'"):
+        repo.add_interactions(batch("f", "a"))
+    assert repo.get_interaction("f") is None
+    assert sorted(r.id for r in repo.interactions("Survey")) == ["a", "b", "c", "d", "e"]
+
+
+def test_the_blank_pattern_is_what_python_calls_whitespace() -> None:
+    """An Arrow id is refused as blank by one RE2 match; its class must hold
+    exactly the characters ``str.isspace`` calls whitespace."""
+    import pyarrow.compute as pc
+
+    from segmentkit.storage.ingest_arrow import BLANK_TEXT
+
+    every = [chr(point) for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF]
+    blank = pc.match_substring_regex(pa.array(every), BLANK_TEXT).to_pylist()
+    assert [c for c, b in zip(every, blank, strict=True) if b] == [c for c in every if c.isspace()]
+    texts = ["", " ", "\u3000\t", "a ", " a", "\u200b", "\x1c\x85"]
+    found = pc.match_substring_regex(pa.array(texts), BLANK_TEXT).to_pylist()
+    assert found == [not t or t.isspace() for t in texts]
 
 
 # --- a generated repository loaded through tables -----------------------------------

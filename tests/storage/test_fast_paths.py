@@ -79,7 +79,9 @@ def fresh_repository() -> InMemoryRepository:
 @st.composite
 def record_dicts(draw: st.DrawFn, number: int) -> Any:
     record: dict[str, Any] = {
-        "id": draw(st.sampled_from([f"r{number}", f"r{number}", "r0", "", " ", "r\udc00"])),
+        "id": draw(
+            st.sampled_from([f"r{number}", f"r{number}", "r0", "", " ", "\u3000", "r\udc00"])
+        ),
         "type": draw(st.sampled_from(["Survey", "Survey", "EmailOpened", "Nope", 3])),
         "contact_id": draw(st.sampled_from([*CONTACTS, "c404", None])),
         "timestamp": draw(

@@ -182,7 +182,7 @@ class InMemoryRepository(Transactional):
         if table is not None:
             columns = read_interactions(table)  # converted before the lock is taken
             with self._lock:
-                added = self._store.add_table(columns, self._contacts.positions)
+                added = self._store.add_table(columns, self._contacts)
                 if added:
                     self._changed()
                 return added

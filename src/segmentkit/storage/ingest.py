@@ -19,7 +19,7 @@ up too: pydantic then refuses them.
 from __future__ import annotations
 
 import math
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -49,17 +49,20 @@ def fast_columns(
     schemas: Mapping[str, TypeSchema],
     logs: Mapping[str, InteractionLog],
     positions: Mapping[str, int],
-    known_ids: Container[str],
 ) -> dict[str, TypeColumns] | None:
     """The batch as columns per type, or None when the plain path must decide.
+
+    Ids are checked as text here; whether they are new and distinct is
+    left to the caller, which claims them all in one step as it commits
+    (``InteractionStore``).
 
     Value codes may be added to the logs' dictionaries even when the batch
     is then given up: a code no record uses is invisible.
     """
     try:
         if {dict}.issuperset(map(type, items)):
-            return columns_from_dicts(items, schemas, logs, positions, known_ids)
-        return _columns(items, schemas, logs, positions, known_ids)
+            return columns_from_dicts(items, schemas, logs, positions)
+        return _columns(items, schemas, logs, positions)
     except GiveUp:
         return None
     except Exception:  # hostile objects (a __eq__ that raises...): let pydantic say it
@@ -72,11 +75,12 @@ def fast_table_columns(
     schemas: Mapping[str, TypeSchema],
     logs: Mapping[str, InteractionLog],
     positions: Mapping[str, int],
-    known_ids: Container[str],
+    contact_ids: Any,
 ) -> dict[str, TypeColumns] | None:
-    """``fast_columns`` for an Arrow table's converted columns (``arrow_tables``)."""
+    """``fast_columns`` for an Arrow table's converted columns (``arrow_tables``);
+    ``contact_ids`` as ``columns_from_arrow`` takes them."""
     try:
-        return columns_from_arrow(records, schemas, logs, positions, known_ids)
+        return columns_from_arrow(records, schemas, logs, positions, contact_ids)
     except GiveUp:
         return None
     except Exception:  # an Arrow type a compute function does not take: read the rows
@@ -88,11 +92,8 @@ def _columns(
     schemas: Mapping[str, TypeSchema],
     logs: Mapping[str, InteractionLog],
     positions: Mapping[str, int],
-    known_ids: Container[str],
 ) -> dict[str, TypeColumns]:
     by_type: dict[str, TypeColumns] = {}
-    seen: set[str] = set()
-    add_seen = seen.add
     for item in items:
         if item.__class__ is dict:
             if not RECORD_KEYS.issuperset(item):
@@ -114,9 +115,6 @@ def _columns(
             raise GiveUp
         if not trusted and surrogate_problem(record_id) is not None:
             raise GiveUp
-        if record_id in seen or record_id in known_ids:
-            raise GiveUp
-        add_seen(record_id)
         columns = by_type.get(type_name) if type_name.__class__ is str else None
         if columns is None:
             schema = schemas.get(type_name) if type_name.__class__ is str else None

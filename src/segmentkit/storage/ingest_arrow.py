@@ -11,8 +11,7 @@ the caller then hands the table's rows to the plain path.
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Container, Mapping
+from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any
 
@@ -24,12 +23,12 @@ from segmentkit.storage.arrow_tables import (
     typed_array,
 )
 from segmentkit.storage.encoding import ABSENT_KEY
-from segmentkit.storage.ingest_columns import check_ids, checked_values, value_codes
+from segmentkit.storage.ingest_columns import checked_values, value_codes
 from segmentkit.storage.interaction_log import InteractionLog
 from segmentkit.storage.type_columns import FIXED_ZONES, GiveUp, TypeColumns
 from segmentkit.storage.validation import TypeSchema
 
-__all__ = ["columns_from_arrow"]
+__all__ = ["ContactArray", "columns_from_arrow"]
 
 
 def columns_from_arrow(
@@ -37,18 +36,23 @@ def columns_from_arrow(
     schemas: Mapping[str, TypeSchema],
     logs: Mapping[str, InteractionLog],
     positions: Mapping[str, int],
-    known_ids: Container[str],
+    contact_ids: Any,
 ) -> dict[str, TypeColumns]:
-    """The table's records as columns per type, every check passed, or GiveUp."""
+    """The table's records as columns per type, every check passed but whether
+    the ids are new and distinct (``fast_columns``), or GiveUp.
+
+    ``contact_ids`` are the repository's, in position order, as an Arrow
+    array (``ContactArray``).
+    """
     import pyarrow
     import pyarrow.compute as compute
 
     if not records.length:
         return {}
-    fixed, nested = records.fixed, records.nested
+    fixed, nested = dict(records.fixed), records.nested
     if "timestamp" not in records.zones or fixed["timestamp"].null_count:
         raise GiveUp  # text or nulls: the dicts' paths read them
-    types = fixed["type"]
+    types = fixed.pop("type")
     if types.null_count:
         raise GiveUp  # a record without a type: the plain path names it
     if pyarrow.types.is_dictionary(types.type):  # its dictionary may repeat a name
@@ -57,18 +61,23 @@ def columns_from_arrow(
     type_names = encoded.dictionary.to_pylist()
     counts = [records.length]
     stamps = microseconds(fixed["timestamp"])
+    # Checked and looked up before the rows are reordered: an id check and
+    # contact positions need no order, and integers are cheaper to reorder
+    # than text.
+    _check_ids(fixed["id"])
+    contacts = _contact_positions(fixed.pop("contact_id"), contact_ids)
     if len(type_names) > 1 or not _ascending(stamps):
         order = _type_and_time_order(encoded.indices, stamps)
         fixed = {name: column.take(order) for name, column in fixed.items()}
         nested = {name: column.take(order) for name, column in nested.items()}
         stamps = stamps.take(order)
+        contacts = contacts.take(order)
     if len(type_names) > 1:
         found = compute.value_counts(encoded.indices).to_pylist()
         by_code = {entry["values"]: entry["counts"] for entry in found}
         counts = [by_code.get(code, 0) for code in range(len(type_names))]
     ids = fixed["id"].to_pylist()
-    check_ids(ids, known_ids)
-    contacts = _contact_positions(fixed["contact_id"], positions)
+    positions_of = typed_array("i", contacts)
     micros = stamps.to_pylist()
     zones = _zones(records, fixed["timestamp"])
     flags: list[bool] | None = None
@@ -89,7 +98,7 @@ def columns_from_arrow(
         end = start + count
         columns = result[type_name] = TypeColumns(logs[type_name], schema)
         columns.ids = ids[start:end]
-        columns.contacts = contacts[start:end]  # type: ignore[assignment]
+        columns.contacts = positions_of[start:end]  # type: ignore[assignment]
         columns.timestamps = micros[start:end]
         columns.zones = _zone_codes(columns.log, zones, start, end)
         if flags is not None:
@@ -136,6 +145,36 @@ def _ascending(stamps: Any) -> bool:
     return bool(compute.all(rising).as_py())
 
 
+# Every character str.isspace() calls whitespace (a test holds this to
+# Python's own), as an RE2 class: a blank id is empty or all of these.
+_WHITESPACE = (
+    "\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}"
+    "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
+)
+BLANK_TEXT = f"^[{_WHITESPACE}]*$"
+
+
+def _check_ids(column: Any) -> None:
+    """GiveUp unless every id is text, valid UTF-8 (so no lone surrogate can
+    come out of it) and not blank: the checks ``check_id_texts`` makes of a
+    dict batch's ids, made by Arrow before any id becomes a Python string."""
+    import pyarrow
+    import pyarrow.compute as compute
+
+    if pyarrow.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if column.null_count or not (
+        pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type)
+    ):
+        raise GiveUp
+    try:
+        column.validate(full=True)
+    except pyarrow.ArrowInvalid:
+        raise GiveUp from None
+    if compute.any(compute.match_substring_regex(column, BLANK_TEXT)).as_py():
+        raise GiveUp
+
+
 def _zones(records: ArrowRecords, stamps: Any) -> tzinfo | list[tzinfo]:
     """The timestamps' zone, or each one's where a named zone reads some wall
     times two ways (pinned to their offsets, as a datetime in a dict is)."""
@@ -176,9 +215,39 @@ def _field_codes(columns: TypeColumns, name: str, column: Any, zone: tzinfo | No
     return typed_array("I", taken)  # no nulls are left
 
 
-def _contact_positions(column: Any, positions: Mapping[str, int]) -> array[int]:
-    """The position of every record's contact: each distinct id looked up once
-    (GiveUp for a null, a value that is not text, or an unknown contact)."""
+class ContactArray:
+    """A repository's contact ids in position order as one Arrow array, for
+    ``index_in``; made again only for another tuple of ids.
+
+    ``ContactTable.frozen`` hands out the same tuple while the contacts are
+    unchanged (and a rollback hands back the earlier one), so a bulk load
+    builds the array once, and an array never outlives the ids it was made
+    from: the tuple held here cannot be another's while it is held.
+    """
+
+    __slots__ = ("_array", "_ids")
+
+    def __init__(self) -> None:
+        self._ids: tuple[str, ...] | None = None
+        self._array: Any = None
+
+    def of(self, ids: tuple[str, ...]) -> Any:
+        if ids is not self._ids:
+            import pyarrow
+
+            self._array = pyarrow.array(ids, pyarrow.string())
+            self._ids = ids
+        return self._array
+
+
+def _contact_positions(column: Any, contact_ids: Any) -> Any:
+    """The position of every record's contact, as an Arrow int32 column (GiveUp
+    for a null, a value that is not text, or an unknown contact).
+
+    One ``index_in`` against the repository's ids: hashing 100,000 contacts
+    and probing a batch costs about a third of looking each distinct id of
+    the batch up in the positions dict, and about as much at a million.
+    """
     import pyarrow
     import pyarrow.compute as compute
 
@@ -186,11 +255,10 @@ def _contact_positions(column: Any, positions: Mapping[str, int]) -> array[int]:
         column = column.cast(column.type.value_type)
     if not (pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type)):
         raise GiveUp  # the plain path words the refusal
-    encoded = column.combine_chunks().dictionary_encode()
-    found = list(map(positions.get, encoded.dictionary.to_pylist()))
-    if encoded.null_count or None in found:
-        raise GiveUp
-    return typed_array("i", compute.take(pyarrow.array(found, pyarrow.int32()), encoded.indices))
+    found = compute.index_in(column, value_set=contact_ids)
+    if found.null_count:
+        raise GiveUp  # a null or an unknown contact
+    return found
 
 
 def _reference_positions(column: Any, count: int, positions: Mapping[str, int]) -> list[int]:

@@ -9,7 +9,7 @@ the rest of ``ingest``, it either vouches for the whole batch or gives up
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from operator import itemgetter
@@ -24,7 +24,7 @@ from segmentkit.storage.validation import TypeSchema
 __all__ = [
     "BatchColumns",
     "FieldValues",
-    "check_ids",
+    "check_id_texts",
     "checked_values",
     "take",
     "typed_columns",
@@ -76,11 +76,11 @@ def typed_columns(
     schemas: Mapping[str, TypeSchema],
     logs: Mapping[str, InteractionLog],
     positions: Mapping[str, int],
-    known_ids: Container[str],
 ) -> dict[str, TypeColumns]:
-    """The batch split by type into ``TypeColumns``, every check passed, or GiveUp."""
+    """The batch split by type into ``TypeColumns``, every check passed but
+    whether the ids are new and distinct (``fast_columns``), or GiveUp."""
     ids = batch.ids
-    check_ids(ids, known_ids)
+    check_id_texts(ids)
     if not {str}.issuperset(map(type, batch.contact_ids)):
         raise GiveUp
     contacts = list(map(positions.get, batch.contact_ids))
@@ -122,22 +122,14 @@ def typed_columns(
     return result
 
 
-def check_ids(ids: list[Any], known_ids: Container[str]) -> None:
-    """GiveUp unless the ids are text, not blank, distinct and new."""
+def check_id_texts(ids: list[Any]) -> None:
+    """GiveUp unless the ids are text and none is blank or holds a lone surrogate."""
     if not {str}.issuperset(map(type, ids)) or not all(ids) or any(map(str.isspace, ids)):
         raise GiveUp
     # One string joined, one check: a lone surrogate in any id is in the join.
     # (Contact ids, type names and field names are only looked up: whatever
     # matches was checked when it was stored.)
     if surrogate_problem("".join(ids)) is not None:
-        raise GiveUp
-    distinct = set(ids)
-    if len(distinct) != len(ids):
-        raise GiveUp
-    if isinstance(known_ids, (set, frozenset)):
-        if not known_ids.isdisjoint(distinct):
-            raise GiveUp
-    elif any(map(known_ids.__contains__, ids)):
         raise GiveUp
 
 

@@ -7,7 +7,7 @@ up (``GiveUp``) and lets the plain path decide.
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import repeat
 from operator import attrgetter, floordiv, itemgetter, sub
@@ -41,7 +41,6 @@ def columns_from_dicts(
     schemas: Mapping[str, TypeSchema],
     logs: Mapping[str, InteractionLog],
     positions: Mapping[str, int],
-    known_ids: Container[str],
 ) -> dict[str, TypeColumns]:
     """``_columns`` for a batch of dicts: each check is one C-level pass per column."""
     if not items:
@@ -86,7 +85,7 @@ def columns_from_dicts(
             for name in set().union(*rows)
         }
 
-    return typed_columns(batch, field_values, schemas, logs, positions, known_ids)
+    return typed_columns(batch, field_values, schemas, logs, positions)
 
 
 def _aware(stamp: datetime) -> datetime:

@@ -16,7 +16,9 @@ from pydantic import TypeAdapter
 from segmentkit.errors import RecordError
 from segmentkit.models.records import Interaction, InteractionType
 from segmentkit.storage.arrow_tables import ArrowRecords
+from segmentkit.storage.contact_table import ContactTable
 from segmentkit.storage.ingest import fast_columns, fast_table_columns
+from segmentkit.storage.ingest_arrow import ContactArray
 from segmentkit.storage.interaction_log import InteractionLog, LogSavepoint
 from segmentkit.storage.log_files import load_log
 from segmentkit.storage.log_view import LogView
@@ -54,7 +56,16 @@ class InteractionStore:
     """Types by name (a dict replaced on write, so a snapshot may hold it),
     their schemas and their logs."""
 
-    __slots__ = ("_added", "_contact_ids", "_recording", "ids", "logs", "schemas", "types")
+    __slots__ = (
+        "_added",
+        "_contact_array",
+        "_contact_ids",
+        "_recording",
+        "ids",
+        "logs",
+        "schemas",
+        "types",
+    )
 
     def __init__(self, contact_ids: list[str]) -> None:
         self._contact_ids = contact_ids
@@ -69,6 +80,7 @@ class InteractionStore:
         # forget them without comparing whole logs.
         self._added: list[str] = []
         self._recording = 0
+        self._contact_array = ContactArray()
 
     def register(self, new: InteractionType) -> bool:
         """Register a type (validated); True when anything changed.
@@ -94,14 +106,8 @@ class InteractionStore:
 
     def add(self, items: list[Any], positions: Mapping[str, int]) -> int:
         """Add a batch of interactions (models or dicts); all or nothing."""
-        columns = fast_columns(
-            items,
-            schemas=self.schemas,
-            logs=self.logs,
-            positions=positions,
-            known_ids=self.ids,
-        )
-        if columns is not None:
+        columns = fast_columns(items, schemas=self.schemas, logs=self.logs, positions=positions)
+        if columns is not None and self._claim(columns):
             self._commit(columns)
         else:
             # The plain path: pydantic for the whole batch, then the
@@ -117,16 +123,18 @@ class InteractionStore:
             self._remember([row.id for row in batch])
         return len(items)
 
-    def add_table(self, records: ArrowRecords, positions: Mapping[str, int]) -> int:
+    def add_table(self, records: ArrowRecords, contacts: ContactTable) -> int:
         """Add an Arrow table's records; all or nothing, as ``add`` with its rows."""
+        positions = contacts.positions
         columns = fast_table_columns(
             records,
             schemas=self.schemas,
             logs=self.logs,
             positions=positions,
-            known_ids=self.ids,
+            # The same tuple while the contacts are unchanged: one array for a bulk load.
+            contact_ids=self._contact_array.of(contacts.frozen()[1]),
         )
-        if columns is None:
+        if columns is None or not self._claim(columns):
             # The table means its rows: the dicts' paths decide and word any refusal.
             return self.add(records.rows(), positions)
         self._commit(columns)
@@ -136,11 +144,37 @@ class InteractionStore:
         """Fill the registered, empty log of ``type_name`` with saved columns (``log_files``)."""
         self._remember(load_log(self.logs[type_name], table, meta))
 
+    def _claim(self, columns: dict[str, TypeColumns]) -> bool:
+        """Remember the ids of a checked batch when every one is new and none
+        repeats; otherwise change nothing and say False (the plain path then
+        words the refusal).
+
+        One ``set.update`` per type both checks and remembers: the set grows
+        by the batch's length exactly when no id was known or repeated.
+        Checking first (a set of the batch, then ``isdisjoint``) cost as much
+        again as remembering.
+        """
+        known = self.ids
+        expected = len(known)
+        for type_columns in columns.values():
+            known.update(type_columns.ids)
+            expected += len(type_columns.ids)
+        if len(known) != expected:
+            # Rare: put the set back. The batch's ids that were known before
+            # are those some log holds.
+            batch = set().union(*(type_columns.ids for type_columns in columns.values()))
+            known.difference_update(batch)
+            known.update(i for log in self.logs.values() for i in log.ids if i in batch)
+            return False
+        if self._recording:
+            for type_columns in columns.values():
+                self._added.extend(type_columns.ids)
+        return True
+
     def _commit(self, columns: dict[str, TypeColumns]) -> None:
+        """Store a batch whose ids ``_claim`` took."""
         for type_columns in columns.values():
             type_columns.commit()
-        for type_columns in columns.values():
-            self._remember(type_columns.ids)
 
     def _remember(self, ids: list[str]) -> None:
         self.ids.update(ids)
