@@ -11,6 +11,7 @@ the caller then hands the table's rows to the plain path.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any
@@ -78,7 +79,7 @@ def columns_from_arrow(
         counts = [by_code.get(code, 0) for code in range(len(type_names))]
     ids = fixed["id"].to_pylist()
     positions_of = typed_array("i", contacts)
-    micros = stamps.to_pylist()
+    micros = typed_array("q", stamps)
     zones = _zones(records, fixed["timestamp"])
     flags: list[bool] | None = None
     canceled = fixed.get("canceled")
@@ -98,7 +99,7 @@ def columns_from_arrow(
         end = start + count
         columns = result[type_name] = TypeColumns(logs[type_name], schema)
         columns.ids = ids[start:end]
-        columns.contacts = positions_of[start:end]  # type: ignore[assignment]
+        columns.contacts = positions_of[start:end]
         columns.timestamps = micros[start:end]
         columns.zones = _zone_codes(columns.log, zones, start, end)
         if flags is not None:
@@ -186,11 +187,11 @@ def _zones(records: ArrowRecords, stamps: Any) -> tzinfo | list[tzinfo]:
 
 def _zone_codes(
     log: InteractionLog, zones: tzinfo | list[tzinfo], start: int, end: int
-) -> list[int]:
+) -> array[int]:
     if isinstance(zones, tzinfo):
-        return [log.zone_code(zones)] * (end - start)
+        return array("I", (log.zone_code(zones),)) * (end - start)
     codes = {zone: log.zone_code(zone) for zone in set(zones[start:end])}
-    return list(map(codes.__getitem__, zones[start:end]))
+    return array("I", map(codes.__getitem__, zones[start:end]))
 
 
 def _field_codes(columns: TypeColumns, name: str, column: Any, zone: tzinfo | None) -> Any:

@@ -236,7 +236,7 @@ class InteractionLog:
         self,
         *,
         ids: list[str],
-        timestamps: list[int],
+        timestamps: Sequence[int],
         contacts: Iterable[int],
         zones: Iterable[int],
         canceled: Iterable[bool] | None,
@@ -253,7 +253,7 @@ class InteractionLog:
         self.indexes = {}
         if self._in_order and (
             (self.timestamps and min(timestamps) < self.timestamps[-1])
-            or timestamps != sorted(timestamps)
+            or list(timestamps) != sorted(timestamps)
         ):
             # Sorted once, when the next view is taken: a bulk load of many
             # batches pays for one sort, not one merge per batch.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Sequence
+from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timezone
 from itertools import repeat
@@ -48,9 +48,10 @@ class TypeColumns:
     log: InteractionLog
     schema: TypeSchema
     ids: list[str] = field(default_factory=list)
-    timestamps: list[int] = field(default_factory=list)
-    contacts: list[int] = field(default_factory=list)
-    zones: list[int] = field(default_factory=list)
+    # Lists filled record by record, or typed arrays an Arrow column gave.
+    timestamps: MutableSequence[int] = field(default_factory=list)
+    contacts: MutableSequence[int] = field(default_factory=list)
+    zones: MutableSequence[int] = field(default_factory=list)
     canceled: list[bool] = field(default_factory=list)
     any_canceled: bool = False
     references: list[list[int]] = field(default_factory=list)
@@ -73,7 +74,7 @@ class TypeColumns:
             properties={
                 name: array("I", map(found.get, range(count), repeat(0)))
                 if isinstance(found, dict)
-                else array("I", found)
+                else found  # a list, or a typed array read from Arrow: extend copies it
                 for name, found in self.codes.items()
             },
         )
