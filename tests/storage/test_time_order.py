@@ -12,9 +12,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from segmentkit import InMemoryRepository, Interaction, InteractionType
-from segmentkit.storage.time_order import time_order
+from segmentkit.storage.time_order import stays_in_order, time_order
 
 stamps = st.lists(st.integers(min_value=0, max_value=20), max_size=60)
+
+
+@given(log=stamps, batch=stamps.filter(bool), as_array=st.booleans())
+def test_a_batch_keeps_the_log_in_order_exactly_when_the_whole_is_sorted(
+    log: list[int], batch: list[int], as_array: bool
+) -> None:
+    log.sort()
+    whole = log + batch
+    column = array("q", batch) if as_array else batch
+    assert stays_in_order(array("q", log), column, False) == (whole == sorted(whole))
+    if batch == sorted(batch):  # what a caller that sorted the batch may say
+        assert stays_in_order(array("q", log), column, True) == (whole == sorted(whole))
 
 
 @given(ordered=stamps, late=stamps)

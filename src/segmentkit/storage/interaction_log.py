@@ -31,7 +31,7 @@ from typing import Any
 from segmentkit.models.records import Interaction
 from segmentkit.storage.encoding import ABSENT, ValueDictionary
 from segmentkit.storage.log_view import LogView, attach_records
-from segmentkit.storage.time_order import time_order
+from segmentkit.storage.time_order import stays_in_order, time_order
 
 __all__ = ["InteractionLog", "LogSavepoint"]
 
@@ -242,19 +242,19 @@ class InteractionLog:
         canceled: Iterable[bool] | None,
         references: Sequence[Iterable[int]],
         properties: Mapping[str, Iterable[int]],
+        ascending: bool = False,
     ) -> None:
         """Append a batch given as columns (property codes from ``dictionary``).
 
         Columns of fields the batch does not have are padded with "absent".
+        ``ascending``: the caller knows the timestamps never go down (the
+        Arrow path sorted them), so they are not compared again.
         """
         count = len(ids)
         if not count:
             return
         self.indexes = {}
-        if self._in_order and (
-            (self.timestamps and min(timestamps) < self.timestamps[-1])
-            or list(timestamps) != sorted(timestamps)
-        ):
+        if self._in_order and not stays_in_order(self.timestamps, timestamps, ascending):
             # Sorted once, when the next view is taken: a bulk load of many
             # batches pays for one sort, not one merge per batch.
             self._in_order = False

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-__all__ = ["time_order"]
+__all__ = ["stays_in_order", "time_order"]
+
+
+def stays_in_order(log: Sequence[int], batch: Sequence[int], ascending: bool) -> bool:
+    """Whether the timestamps of a log in time order stay so with ``batch``'s
+    appended; ``ascending``: the caller knows the batch's never go down."""
+    first = batch[0] if ascending else min(batch)
+    if log and first < log[-1]:
+        return False
+    return ascending or list(batch) == sorted(batch)
 
 
 def time_order(timestamps: array[int], prefix: int) -> tuple[Callable[[Any], Any], bool]:

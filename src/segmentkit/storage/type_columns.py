@@ -60,6 +60,8 @@ class TypeColumns:
     codes: dict[str, dict[int, int] | Sequence[int]] = field(default_factory=dict)
     # Records given as models and stored unchanged: handed back as themselves.
     models: list[Interaction] = field(default_factory=list)
+    # Whether the timestamps are known to never go down (the log need not look).
+    ascending: bool = False
 
     def commit(self) -> None:
         count = len(self.ids)
@@ -77,6 +79,7 @@ class TypeColumns:
                 else found  # a list, or a typed array read from Arrow: extend copies it
                 for name, found in self.codes.items()
             },
+            ascending=self.ascending,
         )
 
 
