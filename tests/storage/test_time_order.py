@@ -5,13 +5,18 @@ records move or change."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from array import array
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from segmentkit import InMemoryRepository, Interaction, InteractionType
+from segmentkit.storage import time_order as time_order_module
 from segmentkit.storage.time_order import stays_in_order, time_order
 
 stamps = st.lists(st.integers(min_value=0, max_value=20), max_size=60)
@@ -29,23 +34,40 @@ def test_a_batch_keeps_the_log_in_order_exactly_when_the_whole_is_sorted(
         assert stays_in_order(array("q", log), column, True) == (whole == sorted(whole))
 
 
+@pytest.mark.parametrize("arrow", [False, True])
 @given(ordered=stamps, late=stamps)
 def test_every_column_comes_out_as_one_stable_sort_would_put_it(
-    ordered: list[int], late: list[int]
+    arrow: bool, ordered: list[int], late: list[int]
 ) -> None:
+    """Both ways of sorting a log: in Python, and with Arrow (``arrow_order``),
+    which a log of ``ARROW_FROM`` records or more takes when pyarrow is loaded."""
     prefix = sorted(ordered)
-    timestamps = array("q", prefix + late)
+    timestamps = array("q", [stamp - 10 for stamp in prefix + late])  # some below zero
     expected = sorted(range(len(timestamps)), key=timestamps.__getitem__)
-    reorder, kept = time_order(timestamps, len(prefix))
+    pyarrow = sys.modules.get("pyarrow") or importlib.import_module("pyarrow")
+    with (
+        mock.patch.object(time_order_module, "ARROW_FROM", 0 if arrow else 10**9),
+        mock.patch.dict(sys.modules, {"pyarrow": pyarrow if arrow else None}),
+        mock.patch.object(
+            time_order_module, "arrow_time_order", wraps=time_order_module.arrow_time_order
+        ) as with_arrow,
+    ):
+        reorder, kept = time_order(timestamps, len(prefix))
+    assert with_arrow.called == (arrow and len(prefix) * 2 < len(timestamps) >= 2)
     if kept:  # said only when the ordered records really keep their indices
         assert expected[: len(prefix)] == list(range(len(prefix)))
     # Each record's own index, in each kind of column the log keeps.
     assert list(reorder(array("i", range(len(timestamps))))) == expected
+    assert list(reorder(array("I", range(len(timestamps))))) == expected
     assert reorder(list(range(len(timestamps)))) == expected
     flags = bytearray(i % 2 for i in range(len(timestamps)))
     assert reorder(flags) == bytearray(i % 2 for i in expected)
     assert isinstance(reorder(flags), bytearray)
-    assert reorder(array("q", timestamps)).typecode == "q"
+    moved = reorder(array("q", timestamps))
+    assert moved.typecode == "q"
+    assert list(moved) == sorted(timestamps)
+    negative = reorder(array("i", [-index for index in range(len(timestamps))]))
+    assert list(negative) == [-index for index in expected]
 
 
 def _repo() -> InMemoryRepository:
