@@ -28,6 +28,7 @@ from survey_type import CONTACTS, COPENHAGEN, NOW, SURVEY
 
 from segmentkit import InMemoryRepository, evaluate
 from segmentkit.errors import RecordError, SegmentKitError
+from segmentkit.storage import ingest_arrow
 from segmentkit.strategies import nows, queries, repositories, timezones
 
 # Arrow time zones and the tzinfo a value in that column reads back in.
@@ -220,8 +221,20 @@ FAST_PATH = "segmentkit.storage.interaction_store.fast_table_columns"
 
 
 @contextmanager
-def arrow_fast_path(enabled: bool) -> Iterator[None]:
-    """The Arrow fast path as it is (reporting whether it took the table), or off."""
+def arrow_fast_path(enabled: bool, contacts_by: str = "either") -> Iterator[None]:
+    """The Arrow fast path as it is (reporting whether it took the table), or off.
+
+    ``contacts_by``: how it finds contacts, ``index_in`` or the positions
+    ``dict`` (``ingest_arrow.CONTACTS_PER_ROW``), or ``either`` as it chooses.
+    """
+    if contacts_by != "either":
+        threshold = 10**9 if contacts_by == "index_in" else 0
+        with (
+            mock.patch.object(ingest_arrow, "CONTACTS_PER_ROW", threshold),
+            arrow_fast_path(enabled),
+        ):
+            yield
+        return
     if not enabled:
         with mock.patch(FAST_PATH, lambda *args, **kwargs: None):
             yield
@@ -240,12 +253,18 @@ def arrow_fast_path(enabled: bool) -> Iterator[None]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(first=table_specs(1), second=table_specs(2))
-def test_a_table_adds_what_its_rows_add(first: TableSpec, second: TableSpec) -> None:
+@given(
+    first=table_specs(1),
+    second=table_specs(2),
+    contacts_by=st.sampled_from(["index_in", "dict"]),
+)
+def test_a_table_adds_what_its_rows_add(
+    first: TableSpec, second: TableSpec, contacts_by: str
+) -> None:
     by_dicts, by_arrow, by_arrow_plain = (fresh_repository() for _ in range(3))
     for spec in (first, second):
         table = spec.table()
-        with arrow_fast_path(enabled=True):
+        with arrow_fast_path(enabled=True, contacts_by=contacts_by):
             outcome = attempt(by_arrow, table)
         with arrow_fast_path(enabled=False):
             assert attempt(by_arrow_plain, table) == outcome

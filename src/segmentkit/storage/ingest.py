@@ -19,7 +19,7 @@ up too: pydantic then refuses them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -75,7 +75,7 @@ def fast_table_columns(
     schemas: Mapping[str, TypeSchema],
     logs: Mapping[str, InteractionLog],
     positions: Mapping[str, int],
-    contact_ids: Any,
+    contact_ids: Callable[[], Any],
 ) -> dict[str, TypeColumns] | None:
     """``fast_columns`` for an Arrow table's converted columns (``arrow_tables``);
     ``contact_ids`` as ``columns_from_arrow`` takes them."""

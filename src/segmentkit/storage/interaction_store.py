@@ -132,7 +132,7 @@ class InteractionStore:
             logs=self.logs,
             positions=positions,
             # The same tuple while the contacts are unchanged: one array for a bulk load.
-            contact_ids=self._contact_array.of(contacts.frozen()[1]),
+            contact_ids=lambda: self._contact_array.of(contacts.frozen()[1]),
         )
         if columns is None or not self._claim(columns):
             # The table means its rows: the dicts' paths decide and word any refusal.
