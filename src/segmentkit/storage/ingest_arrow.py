@@ -252,7 +252,9 @@ class ContactArray:
 
 # ``index_in`` finds contacts for batches of at least one row per this many
 # contacts; smaller batches look their distinct ids up in the positions dict.
-CONTACTS_PER_ROW = 4
+# Where the two cost the same: about 13 among a million contacts (a dict
+# lookup then misses the cache), about 4 among 100,000.
+CONTACTS_PER_ROW = 10
 
 
 def _contact_positions(
@@ -263,10 +265,11 @@ def _contact_positions(
 
     ``index_in`` hashes every contact on each call (about 70 ns each) and
     then probes the batch in C; a dict lookup costs 170-900 ns per distinct
-    id of the batch. So a batch of 100,000 rows among 100,000 contacts takes
-    one ``index_in`` against the repository's ids (``contact_ids()``, an
-    Arrow array: 6 ms against 17), and a batch of 1,000 rows among a million
-    contacts takes the dict (about 1 ms against 70).
+    id of the batch. So a batch of 100,000 rows takes one ``index_in``
+    against the repository's ids (``contact_ids()``, an Arrow array): 6 ms
+    against 17 among 100,000 contacts, 70 against 87 among a million. A
+    batch of 1,000 rows among a million contacts takes the dict: about 1 ms
+    against 70.
     """
     import pyarrow
     import pyarrow.compute as compute
