@@ -512,3 +512,69 @@ def test_a_batch_already_in_time_order_is_told_from_one_that_is_not() -> None:
     assert _ascending(pa.chunked_array([[1, 2], [2, 5], [9]]))
     assert not _ascending(pa.chunked_array([[1, 2], [1]]))
     assert _ascending(pa.chunked_array([[]], pa.int64())) and _ascending(pa.array([7]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["Kept", "Moved", "Bare"]),
+            st.integers(0, 5),  # day
+            st.sampled_from(["x", "y", None]),
+            st.sampled_from([1, 2, None]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+)
+def test_types_sharing_a_table_each_get_their_own_columns(
+    rows: list[tuple[str, int, str | None, int | None]],
+) -> None:
+    """Several types in one table, each with properties of its own and one
+    they share, in any order: each type's rows and only those reach its log,
+    with only the columns that type has values in (``_types_with_values``)."""
+    from segmentkit import InteractionType
+
+    types = [
+        InteractionType(name="Kept", fields={"note": "text", "size": "number"}),
+        InteractionType(name="Moved", fields={"size": "number", "where": "text"}),
+        InteractionType(name="Bare", fields={"size": "number"}),
+    ]
+    dicts = []
+    for number, (type_name, day, text, size) in enumerate(rows):
+        properties: dict[str, Any] = {} if size is None else {"size": size}
+        if text is not None and type_name != "Bare":
+            properties["note" if type_name == "Kept" else "where"] = text
+        dicts.append({
+            "id": f"r{number}", "type": type_name, "contact_id": "c1",
+            "timestamp": NOW - timedelta(days=day), "properties": properties,
+        })
+    table = pa.table({
+        "id": [d["id"] for d in dicts],
+        "type": [d["type"] for d in dicts],
+        "contact_id": [d["contact_id"] for d in dicts],
+        "timestamp": pa.array([d["timestamp"] for d in dicts], pa.timestamp("us", tz="UTC")),
+        **{
+            name: [d["properties"].get(name) for d in dicts]
+            for name in ("note", "size", "where")
+        },
+    })
+    by_arrow, by_dicts = InMemoryRepository(), InMemoryRepository()
+    for repo in (by_arrow, by_dicts):
+        for interaction_type in types:
+            repo.register_type(interaction_type)
+        repo.add_contacts([{"id": "c1"}])
+    from segmentkit.storage import interaction_store
+
+    real = interaction_store.fast_table_columns
+    found: list[Any] = []
+
+    def keeping(*args: Any, **kwargs: Any) -> Any:
+        found.append(real(*args, **kwargs))
+        return found[-1]
+
+    with mock.patch(FAST_PATH, keeping):
+        by_arrow.add_interactions(table)
+    assert found and found[0] is not None  # the fast path took the table
+    by_dicts.add_interactions(dicts)
+    assert observed(by_arrow) == observed(by_dicts)

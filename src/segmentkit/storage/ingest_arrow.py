@@ -68,10 +68,13 @@ def columns_from_arrow(
     _check_ids(fixed["id"])
     contacts = _contact_positions(fixed.pop("contact_id"), positions, contact_ids)
     in_time_order = _ascending(stamps)
+    # Which types have a value in each property column: a column is reordered
+    # only for those (most columns belong to one type or a few).
+    typed = {name: _types_with_values(column, encoded.indices) for name, column in nested.items()}
+    order = None
     if len(type_names) > 1 or not in_time_order:
         order = _type_and_time_order(encoded.indices, stamps, in_time_order)
         fixed = {name: column.take(order) for name, column in fixed.items()}
-        nested = {name: column.take(order) for name, column in nested.items()}
         stamps = stamps.take(order)
         contacts = contacts.take(order)
     if len(type_names) > 1:
@@ -91,7 +94,7 @@ def columns_from_arrow(
         flags = canceled.to_pylist() if compute.any(canceled).as_py() else None
     result: dict[str, TypeColumns] = {}
     start = 0
-    for type_name, count in zip(type_names, counts, strict=True):
+    for code, (type_name, count) in enumerate(zip(type_names, counts, strict=True)):
         if not count:
             continue  # a name only in an encoded column's dictionary
         schema = schemas.get(type_name) if type_name.__class__ is str else None
@@ -107,11 +110,12 @@ def columns_from_arrow(
         if flags is not None:
             columns.canceled = flags[start:end]
             columns.any_canceled = True in columns.canceled
-        given = {}
-        for name, column in nested.items():
-            part = column.slice(start, count)
-            if part.null_count < count:
-                given[name] = part
+        rows = None if order is None else order.slice(start, count)
+        given = {
+            name: column.slice(start, count) if rows is None else column.take(rows)
+            for name, column in nested.items()
+            if code in typed[name]
+        }
         if not given.keys() <= schema.kinds.keys():
             raise GiveUp  # an undeclared field
         order_of = list(schema.kinds)
@@ -141,6 +145,18 @@ def _type_and_time_order(type_codes: Any, stamps: Any, in_time_order: bool) -> A
         return compute.sort_indices(type_codes)
     keys = pyarrow.table({"type": type_codes, "time": stamps})
     return compute.sort_indices(keys, sort_keys=[("type", "ascending"), ("time", "ascending")])
+
+
+def _types_with_values(column: Any, type_codes: Any) -> set[int]:
+    """The codes of the types that have a value (not null) in ``column``."""
+    import pyarrow.compute as compute
+
+    if column.null_count:
+        given = compute.is_valid(column)
+        if hasattr(given, "combine_chunks"):
+            given = given.combine_chunks()
+        type_codes = type_codes.filter(given)
+    return set(compute.unique(type_codes).to_pylist())
 
 
 def _ascending(stamps: Any) -> bool:
