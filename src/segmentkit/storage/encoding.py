@@ -4,6 +4,7 @@ values as codes in a per-field ``ValueDictionary``."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -92,4 +93,11 @@ class ValueDictionary:
             code = self.codes[key] = len(self.values)
             self.values.append(value)
         return code
+
+    def add_text(self, new: Iterable[str | None]) -> None:
+        """Add values that are their own keys (text, None), none of them here yet:
+        ``code`` for each, in one pass."""
+        start = len(self.values)
+        self.values.extend(new)
+        self.codes.update(zip(self.values[start:], range(start, len(self.values)), strict=True))
 

@@ -194,9 +194,12 @@ def value_codes(
     new_keys = set(keys).difference(lookup)
     # Text is checked as it enters the dictionary, before any of it does: a
     # text found there has passed.
-    if classes <= {str} and surrogate_problem("".join(filter(None, new_keys))):
-        raise GiveUp
-    for key in new_keys:
-        dictionary.code(key if key.__class__ is not tuple else key[1])
+    if classes <= {str}:
+        if surrogate_problem("".join(filter(None, new_keys))):
+            raise GiveUp
+        dictionary.add_text(new_keys)  # text (and None) is its own key
+    else:
+        for key in new_keys:
+            dictionary.code(key if key.__class__ is not tuple else key[1])
     return list(map(lookup.__getitem__, keys))
 
