@@ -54,7 +54,7 @@ class TypeColumns:
     zones: MutableSequence[int] = field(default_factory=list)
     canceled: list[bool] = field(default_factory=list)
     any_canceled: bool = False
-    references: list[list[int]] = field(default_factory=list)
+    references: list[MutableSequence[int]] = field(default_factory=list)
     # field -> {index in this batch: value code} (absent: code 0), or the
     # whole column of codes.
     codes: dict[str, dict[int, int] | Sequence[int]] = field(default_factory=dict)
