@@ -309,19 +309,19 @@ def test_a_refused_batch_leaves_the_known_ids_as_they_were(as_table: bool) -> No
     assert sorted(r.id for r in repo.interactions("Survey")) == ["a", "b", "c", "d", "e"]
 
 
-def test_the_blank_pattern_is_what_python_calls_whitespace() -> None:
-    """An Arrow id is refused as blank by one RE2 match; its class must hold
-    exactly the characters ``str.isspace`` calls whitespace."""
+def test_the_whitespace_trimmed_is_what_python_calls_whitespace() -> None:
+    """An Arrow id is refused as blank when nothing is left once ``WHITESPACE``
+    is trimmed off its start: those must be exactly the characters
+    ``str.isspace`` calls whitespace."""
     import pyarrow.compute as pc
 
-    from segmentkit.storage.ingest_arrow import BLANK_TEXT
+    from segmentkit.storage.ingest_arrow import WHITESPACE
 
-    every = [chr(point) for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF]
-    blank = pc.match_substring_regex(pa.array(every), BLANK_TEXT).to_pylist()
-    assert [c for c, b in zip(every, blank, strict=True) if b] == [c for c in every if c.isspace()]
-    texts = ["", " ", "\u3000\t", "a ", " a", "\u200b", "\x1c\x85"]
-    found = pc.match_substring_regex(pa.array(texts), BLANK_TEXT).to_pylist()
-    assert found == [not t or t.isspace() for t in texts]
+    every = (chr(point) for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF)
+    assert sorted(WHITESPACE) == [c for c in every if c.isspace()]
+    texts = ["", " ", "\u3000\t", "a ", " a", "\u200b", "\x1c\x85", "\u180e"]
+    left = pc.binary_length(pc.utf8_ltrim(pa.array(texts), WHITESPACE)).to_pylist()
+    assert [n == 0 for n in left] == [not t or t.isspace() for t in texts]
 
 
 # --- a generated repository loaded through tables -----------------------------------
