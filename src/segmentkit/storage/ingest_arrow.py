@@ -270,9 +270,10 @@ class ContactArray:
 
 # ``index_in`` finds contacts for batches of at least one row per this many
 # contacts; smaller batches look their distinct ids up in the positions dict.
-# Where the two cost the same: about 13 among a million contacts (a dict
-# lookup then misses the cache), about 4 among 100,000.
-CONTACTS_PER_ROW = 10
+# Measured in loading processes, batches of 100,000 rows, ms a batch
+# (index_in against the dict): 12.7 / 21 among 100,000 contacts, 42 / 40
+# among 300,000, 149 / 55 among a million.
+CONTACTS_PER_ROW = 2
 
 
 def _contact_positions(
@@ -282,13 +283,12 @@ def _contact_positions(
     for a value that is not text or an unknown contact, and for a null unless
     ``contact_ids`` is None: a contact-reference property's null stays null).
 
-    ``index_in`` hashes every contact on each call (about 70 ns each) and
-    then probes the batch in C; a dict lookup costs 170-900 ns per distinct
-    id of the batch. So a batch of 100,000 rows takes one ``index_in``
-    against the repository's ids (``contact_ids()``, an Arrow array): 6 ms
-    against 17 among 100,000 contacts, 70 against 87 among a million. A
-    batch of 1,000 rows among a million contacts takes the dict: about 1 ms
-    against 70.
+    ``index_in`` hashes every contact on each call, then probes the batch in
+    C; the dict costs a lookup per distinct id of the batch. So a batch as
+    large as the contacts, or half as large, takes one ``index_in`` against
+    the repository's ids (``contact_ids()``, an Arrow array), and a batch of
+    1,000 rows among a million contacts takes the dict: about 1 ms against
+    more than 100 (``CONTACTS_PER_ROW``).
     """
     import pyarrow
     import pyarrow.compute as compute
