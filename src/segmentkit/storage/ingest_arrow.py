@@ -1,12 +1,16 @@
 """The fast write path for an Arrow table of interactions (``arrow_tables``).
 
-The table is split by type with Arrow filters, and each property column is
-dictionary-encoded, so only its distinct values meet Python: they are
-checked and coded as a dict batch's values are (``ingest_columns``), and
-the rows take their codes by one Arrow ``take``. Timestamps of a fixed zone
-(UTC, ``+01:00``) stay integers from Arrow to the log. Like the rest of
-``ingest``, it either vouches for the whole batch or gives up (``GiveUp``):
-the caller then hands the table's rows to the plain path.
+Most of the work stays in Arrow. Ids are checked there, and contacts found
+there, before any row is reordered. The rows are then put in order by type
+and time with one stable sort, so each type's share is one slice of every
+column. Each property column is dictionary-encoded, so only its distinct
+values meet Python: they are checked and coded as a dict batch's values
+are (``ingest_columns``), and the rows take their codes by one Arrow
+``take``. Timestamps of a fixed zone (UTC, ``+01:00``) stay integers from
+Arrow to the log. Like the rest of ``ingest``, it either vouches for the
+whole batch or gives up (``GiveUp``): the caller then hands the table's
+rows to the plain path. Whether the ids are new is the caller's to check
+(``InteractionStore`` claims them as it stores the batch).
 """
 
 from __future__ import annotations

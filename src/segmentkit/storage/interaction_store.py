@@ -161,10 +161,11 @@ class InteractionStore:
             expected += len(type_columns.ids)
         if len(known) != expected:
             # Rare: put the set back. The batch's ids that were known before
-            # are those some log holds.
+            # are those some log holds; the others go, in one step, so that a
+            # reader (get_interaction takes no lock) never misses a known id.
             batch = set().union(*(type_columns.ids for type_columns in columns.values()))
-            known.difference_update(batch)
-            known.update(i for log in self.logs.values() for i in log.ids if i in batch)
+            held = {i for log in self.logs.values() for i in log.ids if i in batch}
+            known.difference_update(batch - held)
             return False
         if self._recording:
             for type_columns in columns.values():
