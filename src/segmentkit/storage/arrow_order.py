@@ -28,16 +28,16 @@ def arrow_time_order(timestamps: array[int]) -> Callable[[Any], Any]:
     import pyarrow.compute as compute
 
     order = compute.sort_indices(_arrow_view(timestamps, "int64"))
-    positions: list[int] = []
+    # The order's own buffer (uint64) as an array: read by map in C, where
+    # to_pylist() and a list comprehension took half as long again.
+    positions = array("Q")
+    positions.frombytes(_data(order, 8))
 
     def picked(column: Any) -> Any:
         if isinstance(column, list):
-            if not positions:
-                positions.extend(order.to_pylist())
-            return [column[index] for index in positions]
+            return list(map(column.__getitem__, positions))
         width = column.itemsize if isinstance(column, array) else 1
-        taken = _arrow_view(column, _BY_WIDTH[width]).take(order)
-        data = memoryview(taken.buffers()[1])[: len(column) * width]
+        data = _data(_arrow_view(column, _BY_WIDTH[width]).take(order), width)
         if isinstance(column, array):
             result = array(column.typecode)
             result.frombytes(data)
@@ -45,6 +45,12 @@ def arrow_time_order(timestamps: array[int]) -> Callable[[Any], Any]:
         return type(column)(data)
 
     return picked
+
+
+def _data(column: Any, width: int) -> memoryview:
+    """The values of an Arrow array of fixed-width integers without nulls, as bytes."""
+    start = column.offset * width
+    return memoryview(column.buffers()[1])[start : start + len(column) * width]
 
 
 def _arrow_view(column: array[int] | bytearray, type_name: str) -> Any:
