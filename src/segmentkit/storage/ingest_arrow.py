@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
@@ -49,11 +50,46 @@ def columns_from_arrow(
     ``contact_ids()`` gives the ids of ``positions`` in position order as an
     Arrow array (``ContactArray``), asked for only when it pays.
     """
+    if not records.length:
+        return {}
+    batch = _ordered(records, positions, contact_ids)
+    result: dict[str, TypeColumns] = {}
+    start = 0
+    for code, (type_name, count) in enumerate(zip(batch.type_names, batch.counts, strict=True)):
+        if not count:
+            continue  # a name only in an encoded column's dictionary
+        schema = schemas.get(type_name) if type_name.__class__ is str else None
+        if schema is None:
+            raise GiveUp
+        columns = result[type_name] = TypeColumns(logs[type_name], schema)
+        _fill(columns, batch, code, start, count, positions)
+        start += count
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """A table's rows checked and put in order by type, then time: the rows of
+    the type coded ``c`` (``type_names[c]``) are the next ``counts[c]``."""
+
+    records: ArrowRecords
+    type_names: list[Any]
+    counts: list[int]
+    order: Any  # the rows' indices in the table, in this order; None: as they came
+    ids: list[str]
+    contacts: array[int]
+    micros: array[int]
+    zones: tzinfo | list[tzinfo]
+    canceled: list[bool] | None  # None when no row is canceled
+    typed: dict[str, set[int]]  # property -> the codes of the types with a value in it
+
+
+def _ordered(
+    records: ArrowRecords, positions: Mapping[str, int], contact_ids: Callable[[], Any]
+) -> _Batch:
     import pyarrow
     import pyarrow.compute as compute
 
-    if not records.length:
-        return {}
     fixed, nested = dict(records.fixed), records.nested
     if "timestamp" not in records.zones or fixed["timestamp"].null_count:
         raise GiveUp  # text or nulls: the dicts' paths read them
@@ -72,9 +108,6 @@ def columns_from_arrow(
     _check_ids(fixed["id"])
     contacts = _contact_positions(fixed.pop("contact_id"), positions, contact_ids)
     in_time_order = _ascending(stamps)
-    # Which types have a value in each property column: a column is reordered
-    # only for those (most columns belong to one type or a few).
-    typed = {name: _types_with_values(column, encoded.indices) for name, column in nested.items()}
     order = None
     if len(type_names) > 1 or not in_time_order:
         order = _type_and_time_order(encoded.indices, stamps, in_time_order)
@@ -85,10 +118,6 @@ def columns_from_arrow(
         found = compute.value_counts(encoded.indices).to_pylist()
         by_code = {entry["values"]: entry["counts"] for entry in found}
         counts = [by_code.get(code, 0) for code in range(len(type_names))]
-    ids = fixed["id"].to_pylist()
-    positions_of = typed_array("i", contacts)
-    micros = typed_array("q", stamps)
-    zones = _zones(records, fixed["timestamp"])
     flags: list[bool] | None = None
     canceled = fixed.get("canceled")
     if canceled is not None:
@@ -96,40 +125,56 @@ def columns_from_arrow(
             raise GiveUp
         canceled = canceled.fill_null(False)  # a null is "not given": not canceled
         flags = canceled.to_pylist() if compute.any(canceled).as_py() else None
-    result: dict[str, TypeColumns] = {}
-    start = 0
-    for code, (type_name, count) in enumerate(zip(type_names, counts, strict=True)):
-        if not count:
-            continue  # a name only in an encoded column's dictionary
-        schema = schemas.get(type_name) if type_name.__class__ is str else None
-        if schema is None:
-            raise GiveUp
-        end = start + count
-        columns = result[type_name] = TypeColumns(logs[type_name], schema)
-        columns.ids = ids[start:end]
-        columns.contacts = positions_of[start:end]
-        columns.timestamps = micros[start:end]
-        columns.ascending = True  # each type's rows are in time order, above
-        columns.zones = _zone_codes(columns.log, zones, start, end)
-        if flags is not None:
-            columns.canceled = flags[start:end]
-            columns.any_canceled = True in columns.canceled
-        rows = None if order is None else order.slice(start, count)
-        given = {
-            name: column.slice(start, count) if rows is None else column.take(rows)
-            for name, column in nested.items()
-            if code in typed[name]
-        }
-        if not given.keys() <= schema.kinds.keys():
-            raise GiveUp  # an undeclared field
-        order_of = list(schema.kinds)
-        for name in sorted(given, key=order_of.index):
-            zone = records.nested_zone(name)
-            columns.codes[name] = _field_codes(columns, name, given[name], zone)
-        for name in schema.references:
-            columns.references.append(_reference_positions(given.get(name), count, positions))
-        start = end
-    return result
+    return _Batch(
+        records=records,
+        type_names=type_names,
+        counts=counts,
+        order=order,
+        ids=fixed["id"].to_pylist(),
+        contacts=typed_array("i", contacts),
+        micros=typed_array("q", stamps),
+        zones=_zones(records, fixed["timestamp"]),
+        canceled=flags,
+        # A property column is reordered only for the types with a value in
+        # it (most columns belong to one type or a few).
+        typed={name: _types_with_values(c, encoded.indices) for name, c in nested.items()},
+    )
+
+
+def _fill(
+    columns: TypeColumns,
+    batch: _Batch,
+    code: int,
+    start: int,
+    count: int,
+    positions: Mapping[str, int],
+) -> None:
+    """Fill ``columns`` with the rows of the type coded ``code``: the batch's
+    rows ``start`` to ``start + count``."""
+    end = start + count
+    columns.ids = batch.ids[start:end]
+    columns.contacts = batch.contacts[start:end]
+    columns.timestamps = batch.micros[start:end]
+    columns.ascending = True  # each type's rows are in time order (_ordered)
+    columns.zones = _zone_codes(columns.log, batch.zones, start, end)
+    if batch.canceled is not None:
+        columns.canceled = batch.canceled[start:end]
+        columns.any_canceled = True in columns.canceled
+    rows = None if batch.order is None else batch.order.slice(start, count)
+    given = {
+        name: column.slice(start, count) if rows is None else column.take(rows)
+        for name, column in batch.records.nested.items()
+        if code in batch.typed[name]
+    }
+    schema = columns.schema
+    if not given.keys() <= schema.kinds.keys():
+        raise GiveUp  # an undeclared field
+    order_of = list(schema.kinds)
+    for name in sorted(given, key=order_of.index):
+        zone = batch.records.nested_zone(name)
+        columns.codes[name] = _field_codes(columns, name, given[name], zone)
+    for name in schema.references:
+        columns.references.append(_reference_positions(given.get(name), count, positions))
 
 
 def _type_and_time_order(type_codes: Any, stamps: Any, in_time_order: bool) -> Any:
