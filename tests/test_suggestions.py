@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from segmentkit import InMemoryRepository, RecordError
-from segmentkit.suggestions import close_names
+from segmentkit.suggestions import close_names, nearest_names
 
 TYPES = ["EmailOpened", "EmailClicked", "EmailSent", "FormSubmitted"]
 
@@ -20,6 +20,12 @@ def test_only_names_near_the_best_match_are_suggested() -> None:
 
 def test_nothing_close_suggests_nothing() -> None:
     assert close_names("Zebra", TYPES) == []
+
+
+def test_the_nearest_names_are_offered_however_far() -> None:
+    assert nearest_names("EmailOpend", TYPES, most=2) == ["EmailOpened", "EmailSent"]
+    assert len(nearest_names("Zebra", TYPES)) == 3
+    assert nearest_names("Zebra", []) == []
 
 
 def test_record_errors_use_the_same_rule_as_queries() -> None:

@@ -139,7 +139,8 @@ class QueryValidationError(SegmentKitError, ValueError):
             if excerpt:
                 parts.append(excerpt)
         if self.suggestions:
-            parts.append("Did you mean " + " or ".join(self.suggestions) + "?")
+            # In lower case, as LANGUAGE.md writes it ("did you mean EmailOpened?").
+            parts.append("did you mean " + " or ".join(self.suggestions) + "?")
         if self.hint:
             parts.append(self.hint)
         return "\n".join(parts)

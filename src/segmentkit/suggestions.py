@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["close_names"]
+__all__ = ["close_names", "nearest_names"]
 
 
 def close_names(word: str, known: Iterable[str]) -> list[str]:
@@ -31,3 +31,13 @@ def close_names(word: str, known: Iterable[str]) -> list[str]:
         for match in matches
         if difflib.SequenceMatcher(None, folded, match).ratio() >= best - 0.1
     ]
+
+
+def nearest_names(word: str, known: Iterable[str], most: int = 3) -> list[str]:
+    """The ``most`` known names nearest to ``word``, however far, best first: what
+    to offer when ``close_names`` finds none but some name must be offered."""
+    folded = word.casefold()
+    return sorted(
+        sorted(known),
+        key=lambda name: -difflib.SequenceMatcher(None, folded, name.casefold()).ratio(),
+    )[:most]

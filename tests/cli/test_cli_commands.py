@@ -248,7 +248,7 @@ def test_check_against_the_sample_knows_its_segments(capsys: Capture) -> None:
     assert _run(capsys, "check", "segment Engaged", "--sample") == (0, "segment Engaged\n", "")
     code, _, err = _run(capsys, "check", "segment Engagd", "--sample")
     assert code == 1
-    assert "Did you mean Engaged" in err
+    assert "did you mean Engaged" in err
 
 
 def test_no_note_about_segment_names_when_the_check_fails(capsys: Capture) -> None:

@@ -108,7 +108,7 @@ def test_a_draft_that_does_not_check_cannot_go_live(tmp_path: Path, capsys: Capt
     path = tmp_path / "d.jsonl"
     path.write_text(_record("segment", name="Later", query="EmailOpend", status="draft") + "\n")
     code, _, err = _run(capsys, "go-live", "Later", "--data", str(path))
-    assert code == 1 and "Did you mean EmailOpened?" in err
+    assert code == 1 and "did you mean EmailOpened?" in err
 
 
 def test_a_crash_while_writing_leaves_the_old_file(

@@ -295,7 +295,7 @@ def test_an_unknown_type_names_the_word_and_suggests() -> None:
     assert error.word == "EmailOpend"
     assert error.suggestions == ["EmailOpened"]
     assert (error.line, error.column) == (2, 3)
-    assert "Did you mean EmailOpened?" in str(error)
+    assert "did you mean EmailOpened?" in str(error)
 
 
 def test_suggestions_ignore_case() -> None:

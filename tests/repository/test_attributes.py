@@ -96,13 +96,25 @@ def test_declaring_nothing_leaves_attributes_free_form(repo: InMemoryRepository)
 
 def test_profile_conditions_must_name_declared_attributes(repo: InMemoryRepository) -> None:
     repo.declare_attributes(KINDS)
-    with pytest.raises(QueryValidationError, match="Did you mean country") as caught:
+    with pytest.raises(QueryValidationError, match="did you mean country") as caught:
         evaluate('contact.contry = "DK"', repo, now=NOW)
     assert (caught.value.line, caught.value.column) == (1, 9)
     # Contact model fields are always known.
     assert evaluate('contact.email ends with "@x.dk"', repo, now=NOW) == {"ann"}
     with pytest.raises(QueryValidationError):
         repo.save_segment(Segment(name="Oops", query="contact.nickname is null"))
+
+
+def test_a_far_off_undeclared_attribute_is_offered_the_nearest_declared_ones(
+    repo: InMemoryRepository,
+) -> None:
+    """API.md: a profile condition on an undeclared attribute is refused "with
+    did you mean", even when no declared name is close to it."""
+    repo.declare_attributes(KINDS)
+    with pytest.raises(QueryValidationError, match="did you mean ") as caught:
+        evaluate("contact.zzz is null", repo, now=NOW)
+    assert caught.value.suggestions
+    assert set(caught.value.suggestions) <= set(KINDS)
 
 
 def test_a_live_segment_on_an_undeclared_attribute_stops_the_declaration(

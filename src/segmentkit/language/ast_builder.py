@@ -179,7 +179,7 @@ class AstBuilder(Transformer[Token, Any]):
                 line=at(function)[0],
                 column=at(function)[1],
                 expected=AGGREGATES,
-                hint=f"Did you mean {suggestions[0]}?" if suggestions else None,
+                hint=f"did you mean {suggestions[0]}?" if suggestions else None,
             )
         having = Having(
             function=name,

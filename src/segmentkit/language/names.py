@@ -28,7 +28,7 @@ from segmentkit.language.ast import (
 from segmentkit.language.check import error_at
 from segmentkit.models.records import CONTACT_FIELDS, InteractionType, Segment
 from segmentkit.models.values import FieldKind
-from segmentkit.suggestions import close_names
+from segmentkit.suggestions import close_names, nearest_names
 
 __all__ = ["check_names", "referenced_segments"]
 
@@ -65,7 +65,10 @@ def check_names(
                 node.comparison,
                 text=text,
                 word=field,
-                suggestions=close_names(field, [*attributes, *sorted(CONTACT_FIELDS)]),
+                # API.md: "with did you mean": the declared names nearest, when
+                # none is close (as for via below).
+                suggestions=close_names(field, [*attributes, *sorted(CONTACT_FIELDS)])
+                or nearest_names(field, attributes),
                 hint="The repository declares its contact attributes (repo.attributes()).",
             )
         elif isinstance(node, SegmentReference) and node.name not in segments:
