@@ -577,6 +577,8 @@ def test_malformed_queries_fail_with_class_and_position(case: str) -> None:
     assert (error.line, error.column) == (int(line), int(column))
     assert error.text == text
     assert str(error)  # the message builds from the facts
+    if isinstance(error, QuerySyntaxError):
+        assert error.expected  # API.md: every syntax error says what was expected
 
 
 def test_expected_words_are_plain_and_sorted() -> None:
@@ -727,6 +729,10 @@ def test_positions_take_no_part_in_equality() -> None:
 def parses_or_refuses(text: str) -> Query | None:
     try:
         return parse(text)
+    except QuerySyntaxError as error:
+        # API.md: str() shows the caret "and says what was expected".
+        assert error.expected and "\nExpected " in str(error)
+        return None
     except SEGMENTKIT_ERRORS:
         return None
 

@@ -85,6 +85,7 @@ def clause_fields(clauses: list[Any], what: str) -> tuple[dict[str, Any], Positi
                 position,
                 hint="Each kind of clause may appear at most once; "
                 "combine the two into one, or join two conditions with and.",
+                expected=f"each kind of clause at most once in one {what}",
             )
         fields[kind] = value
         if isinstance(clause, Clause) and kind == "via":
@@ -116,12 +117,14 @@ def sequence_of(steps: list[StepClauses], end: SequenceEnd | None) -> Sequence:
                     position,
                     hint="Write it after the last step (and after within): "
                     "A then B within 2 days in last 30 days.",
+                    expected="then, via or where (a window comes after the last step)",
                 )
             if kind in ("count", "having"):
                 raise fail(
                     f"A step of a sequence takes no {CLAUSE_NAMES[kind]}, only via and where",
                     position,
                     hint="To count, use an interaction condition and join it with and.",
+                    expected="then, via or where",
                 )
         fields, via_position = clause_fields(clauses, "step of a sequence")
         nodes.append(

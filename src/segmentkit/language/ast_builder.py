@@ -129,6 +129,7 @@ class AstBuilder(Transformer[Token, Any]):
                     "within follows the last step of a sequence",
                     end.position,
                     hint="For example: EmailClicked then FormSubmitted within 2 days.",
+                    expected="then and another step before within",
                 )
             fields, via_position = clause_fields(first, "interaction condition")
             return InteractionCondition(type=identifier(name), **fields).at(
@@ -155,6 +156,7 @@ class AstBuilder(Transformer[Token, Any]):
                     position,
                     hint=f"Write {which} TYPE [via ...] [where ...] [window], or count with "
                     "an interaction condition.",
+                    expected="via, where or a window",
                 )
         fields, via_position = clause_fields(parts, f"{which} condition")
         return Recency(which=which, type=identifier(name), window=window, **fields).at(

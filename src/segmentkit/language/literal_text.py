@@ -35,11 +35,18 @@ def at(token: Token) -> Position:
     return (token.line or 1, token.column or 1)
 
 
-def fail(problem: str, position: Position, hint: str | None = None) -> QuerySyntaxError:
-    return QuerySyntaxError(problem, text="", line=position[0], column=position[1], hint=hint)
+def fail(
+    problem: str, position: Position, hint: str | None = None, *, expected: str
+) -> QuerySyntaxError:
+    """A syntax error at ``position``, saying what was ``expected`` there (API.md:
+    every syntax error says what was expected)."""
+    return QuerySyntaxError(
+        problem, text="", line=position[0], column=position[1], expected=(expected,), hint=hint
+    )
 
 
 _MAX_DIGITS = 4300
+_DATETIME_EXAMPLE = "a real date and time, like 2026-01-31T09:30 or 2026-01-31T09:30:00+01:00"
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "t": "\t"}
 _ESCAPE = re.compile(
     r"\\u(?P<high>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<low>[dD][c-fC-F][0-9a-fA-F]{2})"
@@ -62,7 +69,11 @@ def decode_string(token: Token) -> str:
     lone = SURROGATE.search(raw)
     if lone is not None:
         position = (line, column + 1 + lone.start())
-        raise fail("A quoted text holds half of a character pair", position)
+        raise fail(
+            "A quoted text holds half of a character pair",
+            position,
+            expected="whole characters",
+        )
     text = _ESCAPE.sub(_unescape, raw) if "\\" in raw else raw
     if SURROGATE.search(text) is not None:
         offset = next(
@@ -74,6 +85,7 @@ def decode_string(token: Token) -> str:
             "A \\u escape in a quoted text names half of a character pair (a lone surrogate)",
             (line, column + 1 + offset),
             hint="Write a character outside the basic plane as two escapes, e.g. \\ud83d\\ude00.",
+            expected="an escape of a whole character",
         )
     return text
 
@@ -103,13 +115,21 @@ def decode_number(token: Token) -> int | float:
             raise ValueError(raw)
         return int(raw)
     except ValueError:
-        raise fail(f"The number {_shorten(raw)} is too large", at(token)) from None
+        raise fail(
+            f"The number {_shorten(raw)} is too large",
+            at(token),
+            expected=f"a finite number of at most {_MAX_DIGITS} digits",
+        ) from None
 
 
 def whole_number(token: Token, what: str) -> int:
     value = decode_number(token)
     if not isinstance(value, int):
-        raise fail(f"{what} must be a whole number, not {_shorten(str(token))}", at(token))
+        raise fail(
+            f"{what} must be a whole number, not {_shorten(str(token))}",
+            at(token),
+            expected="a whole number",
+        )
     return value
 
 
@@ -121,17 +141,25 @@ def decode_date(token: Token) -> date:
     try:
         return date.fromisoformat(str(token))
     except ValueError:
-        raise fail(f"{token} is not a real calendar date", at(token)) from None
+        raise fail(
+            f"{token} is not a real calendar date",
+            at(token),
+            expected="a real calendar date, like 2026-02-28",
+        ) from None
 
 
 def decode_datetime(token: Token) -> datetime:
     match = _DATETIME.fullmatch(str(token))
     if match is None:  # the grammar's pattern is the same: cannot happen
-        raise fail(f"{token} is not a date and time", at(token))
+        raise fail(
+            f"{token} is not a date and time", at(token), expected=_DATETIME_EXAMPLE
+        )
     year, month, day, hour, minute, second, fraction, zone, sign, off_h, off_m = match.groups()
     if fraction is not None and len(fraction) > 6:
         raise fail(
-            f"{token} has more than 6 digits after the seconds' decimal point", at(token)
+            f"{token} has more than 6 digits after the seconds' decimal point",
+            at(token),
+            expected="at most 6 digits after the seconds' decimal point",
         )
     try:
         tzinfo: timezone | None = None
@@ -153,6 +181,8 @@ def decode_datetime(token: Token) -> datetime:
             tzinfo=tzinfo,
         )
     except ValueError:
-        raise fail(f"{token} is not a real date and time", at(token)) from None
+        raise fail(
+            f"{token} is not a real date and time", at(token), expected=_DATETIME_EXAMPLE
+        ) from None
 
 

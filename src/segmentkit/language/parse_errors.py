@@ -79,6 +79,10 @@ def expected_words(terminals: Iterable[str], parser: Lark) -> list[str]:
     return sorted(words, key=lambda word: (word.startswith(("a ", "the ")), word))
 
 
+# What may stand where nothing more precise is known.
+_ANYTHING = ("a condition, a name, a value or a keyword of the language",)
+
+
 def syntax_error(
     error: UnexpectedInput, text: str, parser: Lark, is_restriction: RestrictionCheck
 ) -> QuerySyntaxError:
@@ -88,19 +92,25 @@ def syntax_error(
     (``a = 1 and b = 2``); it checks the suggested ``where (...)`` fix.
     """
     if isinstance(error, UnexpectedCharacters):
-        return _unexpected_character(error, text)
+        return _unexpected_character(error, text, parser)
     if isinstance(error, UnexpectedToken):
         return _unexpected_token(error, text, parser, is_restriction)
     line, column = getattr(error, "line", 1), getattr(error, "column", 1)
     return QuerySyntaxError(
-        "The query cannot be read here", text=text, line=max(line, 1), column=max(column, 1)
+        "The query cannot be read here",
+        text=text,
+        line=max(line, 1),
+        column=max(column, 1),
+        expected=_ANYTHING,
     )
 
 
 # --- unexpected characters -------------------------------------------------------------------
 
 
-def _unexpected_character(error: UnexpectedCharacters, text: str) -> QuerySyntaxError:
+def _unexpected_character(
+    error: UnexpectedCharacters, text: str, parser: Lark
+) -> QuerySyntaxError:
     index = error.pos_in_stream or 0
     char = text[index] if 0 <= index < len(text) else ""
     if char and char in "\"'":
@@ -113,6 +123,7 @@ def _unexpected_character(error: UnexpectedCharacters, text: str) -> QuerySyntax
             text=text,
             line=line,
             column=column,
+            expected=("a name of letters, digits and _ between two backticks",),
             hint="For example: `day`.",
         )
     hint = None
@@ -131,6 +142,7 @@ def _unexpected_character(error: UnexpectedCharacters, text: str) -> QuerySyntax
         text=text,
         line=line,
         column=column,
+        expected=expected_words(error.allowed or (), parser) or _ANYTHING,
         hint=hint,
     )
 
@@ -150,7 +162,11 @@ def _bad_string(text: str, start: int) -> QuerySyntaxError:
         if char == quote:  # closed, and nothing wrong found inside: report the quote
             line, column = _position(text, start)
             return QuerySyntaxError(
-                "This quoted text cannot be read", text=text, line=line, column=column
+                "This quoted text cannot be read",
+                text=text,
+                line=line,
+                column=column,
+                expected=("a quoted text",),
             )
         if char in "\n\r":
             line, column = _position(text, index)
@@ -159,6 +175,7 @@ def _bad_string(text: str, start: int) -> QuerySyntaxError:
                 text=text,
                 line=line,
                 column=column,
+                expected=(f"the closing {quote} on the same line",),
                 hint=f"Close it with {quote} on the same line, or write \\n for a line break.",
             )
         if char == "\\":
@@ -172,6 +189,7 @@ def _bad_string(text: str, start: int) -> QuerySyntaxError:
                         text=text,
                         line=line,
                         column=column,
+                        expected=("4 hexadecimal digits after \\u",),
                         hint="For example \\u00e9 for é.",
                     )
                 index += 6
@@ -184,6 +202,7 @@ def _bad_string(text: str, start: int) -> QuerySyntaxError:
                     text=text,
                     line=line,
                     column=column,
+                    expected=("one of the escapes \\\" \\' \\\\ \\n \\t \\uXXXX",),
                     hint="The escapes are \\\" \\' \\\\ \\n \\t and \\u with four hex digits "
                     "(\\u00e9); write \\\\ for a backslash.",
                 )
@@ -196,6 +215,7 @@ def _bad_string(text: str, start: int) -> QuerySyntaxError:
         text=text,
         line=line,
         column=column,
+        expected=(f"the closing {quote}",),
         hint=f"Add the closing {quote} at the end of the text.",
     )
 
