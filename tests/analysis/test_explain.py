@@ -12,11 +12,15 @@ from segmentkit import (
     Explanation,
     InMemoryRepository,
     InvalidArgumentError,
+    QueryValidationError,
     Segment,
+    changes,
     evaluate,
     explain,
+    next_change,
     parse,
 )
+from segmentkit.engine.catalog import MAX_WRITTEN_OUT_DEPTH
 from segmentkit.errors import SegmentStatusError
 from segmentkit.language.ast import Query
 from segmentkit.strategies import nows, queries, repositories, timezones
@@ -175,3 +179,51 @@ def test_explain_uses_the_engines_instant_rules(repo: InMemoryRepository) -> Non
     assert explanation.records == ("edge", "b1") and explanation.member
 
 
+
+
+# --- chains of segments -------------------------------------------------------------
+
+
+def _chain(queries: list[str]) -> InMemoryRepository:
+    """Segments S0, S1, ... with these queries ({previous} names the one before)."""
+    repo = InMemoryRepository()
+    repo.add_contacts([{"id": "a"}])
+    for number, text in enumerate(queries):
+        repo.save_segment(Segment(name=f"S{number}", query=text.format(previous=f"S{number - 1}")))
+    return repo
+
+
+def test_segments_written_out_up_to_the_limit_are_followed() -> None:
+    """explain and changes follow segments recursively. With every segment written
+    out, 250 levels of not and references are followed, and no RecursionError
+    escapes even under pytest's own frames."""
+    depth = MAX_WRITTEN_OUT_DEPTH
+    first = 100  # a query's own nesting limit
+    second = 99
+    rest = depth - first - second - 2
+    repo = _chain(
+        [
+            "not " * (first - 1) + "all",
+            "not " * (second - 1) + "segment {previous}",
+            "not " * rest + "segment {previous}",
+        ]
+    )
+    query = "segment S2"
+    expected = evaluate(query, repo, now=NOW)
+    assert explain(query, repo, "a", now=NOW).member == ("a" in expected)
+    assert changes(query, repo, start=NOW - timedelta(days=1), end=NOW) == []
+    assert next_change(query, repo, now=NOW) is None
+
+
+@pytest.mark.parametrize("length", [MAX_WRITTEN_OUT_DEPTH, 1_200])
+def test_a_chain_of_segments_too_deep_to_follow_is_refused_naming_the_limit(length: int) -> None:
+    repo = _chain(["all"] + ["segment {previous}"] * (length - 1))
+    query = f"segment S{length - 1}"
+    assert evaluate(query, repo, now=NOW) == {"a"}  # evaluation needs no limit
+    for follow in (
+        lambda: explain(query, repo, "a", now=NOW),
+        lambda: changes(query, repo, start=NOW - timedelta(days=1), end=NOW),
+        lambda: next_change(query, repo, now=NOW),
+    ):
+        with pytest.raises(QueryValidationError, match=str(MAX_WRITTEN_OUT_DEPTH)):
+            follow()

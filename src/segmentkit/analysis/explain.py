@@ -17,6 +17,7 @@ from typing import Any
 
 from segmentkit.analysis.explanation import Explanation, Truth, WindowBounds
 from segmentkit.engine.aggregates import aggregate_records, having_test
+from segmentkit.engine.catalog import check_written_out_depth
 from segmentkit.engine.compare import compile_comparison, profile_value
 from segmentkit.engine.contact_records import contact_postings, record_test
 from segmentkit.engine.counted import count_predicate
@@ -60,6 +61,7 @@ def explain(
     """
     evaluation, parsed = prepare(query, repo, now=now, tz=tz)
     snapshot = evaluation.snapshot
+    check_written_out_depth(parsed, snapshot)  # the explainer follows segments recursively
     position = snapshot.positions.get(contact_id) if isinstance(contact_id, str) else None
     if position is None:
         raise InvalidArgumentError(

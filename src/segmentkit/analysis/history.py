@@ -24,6 +24,7 @@ from typing import Any
 
 from segmentkit.analysis.relative_time import reach_of
 from segmentkit.analysis.timeline import Timelines, moving_points, value_instants
+from segmentkit.engine.catalog import check_written_out_depth
 from segmentkit.engine.contact_records import contact_postings
 from segmentkit.engine.evaluate import prepare
 from segmentkit.engine.scan import profile_values
@@ -150,6 +151,7 @@ class _Sweep:
 
     def __init__(self, query: Query | str, repo: Any, start: int, end: int, zone: tzinfo) -> None:
         self.evaluation, parsed = prepare(query, repo, now=from_microseconds(start, zone), tz=zone)
+        check_written_out_depth(parsed, self.evaluation.snapshot)  # _Plan follows segments
         self.evaluation.resolve_segments(parsed)  # static segments' lists; cycles refused
         self.snapshot: Snapshot = self.evaluation.snapshot
         self.root = parsed

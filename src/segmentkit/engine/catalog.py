@@ -18,14 +18,28 @@ from segmentkit.errors import (
     SegmentCycleError,
     SegmentStatusError,
 )
-from segmentkit.language.ast import Query
+from segmentkit.language.ast import Node, Query, SegmentReference
 from segmentkit.language.check import check_structure
 from segmentkit.language.names import check_names, referenced_segments
 from segmentkit.language.parse import parse
 from segmentkit.models.records import InteractionType, Segment
 from segmentkit.models.values import FieldKind
 
-__all__ = ["Catalog", "checked_query", "saved_query", "segments_in_order"]
+__all__ = [
+    "MAX_WRITTEN_OUT_DEPTH",
+    "Catalog",
+    "check_written_out_depth",
+    "checked_query",
+    "saved_query",
+    "segments_in_order",
+]
+
+# explain and changes follow a segment reference into the segment's own query,
+# recursively. A query's own nesting is limited (MAX_DEPTH); this limits the
+# nesting of the query with every segment it reaches written out, so that no
+# chain of segments exhausts Python's recursion limit there. (Evaluation
+# resolves segments one by one, dependencies first, and needs no such limit.)
+MAX_WRITTEN_OUT_DEPTH = 250
 
 
 class Catalog(Protocol):
@@ -136,3 +150,36 @@ def segments_in_order(
                 visiting.discard(name)
                 finished.add(name)
                 yield name
+
+
+def check_written_out_depth(query: Query, catalog: Catalog) -> None:
+    """A QueryValidationError, naming the limit, when ``query`` with the queries
+    of the segments it reaches written out in place of their references nests
+    more than ``MAX_WRITTEN_OUT_DEPTH`` levels deep. Computed without recursion,
+    each segment once."""
+    below: dict[str, int] = {}  # a segment's query, written out: its depth (0: static)
+    for name in segments_in_order(query, catalog):
+        saved = saved_query(catalog, name)
+        below[name] = 0 if saved is None else _written_out_depth(saved, below)
+    found = _written_out_depth(query, below)
+    if found > MAX_WRITTEN_OUT_DEPTH:
+        raise QueryValidationError(
+            f"With the segments it refers to written out, the query is nested {found} "
+            f"levels deep, more than the {MAX_WRITTEN_OUT_DEPTH} that explain and "
+            "changes follow",
+            hint="evaluate and members take it; a shorter chain of segments would do "
+            "for explain and changes.",
+        )
+
+
+def _written_out_depth(query: Node, below: Mapping[str, int]) -> int:
+    deepest = 0
+    stack: list[tuple[Node, int]] = [(query, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, SegmentReference):
+            deepest = max(deepest, level + below.get(node.name, 0))
+        else:
+            stack.extend((child, level + 1) for child in node.children())
+    return deepest
