@@ -202,9 +202,10 @@ def _bad_string(text: str, start: int) -> QuerySyntaxError:
                     text=text,
                     line=line,
                     column=column,
-                    expected=("one of the escapes \\\" \\' \\\\ \\n \\t \\uXXXX",),
-                    hint="The escapes are \\\" \\' \\\\ \\n \\t and \\u with four hex digits "
-                    "(\\u00e9); write \\\\ for a backslash.",
+                    expected=(
+                        "one of the escapes \\\" \\' \\\\ \\n \\t, or \\u and four hex digits",
+                    ),
+                    hint="For example \\u00e9 for é; write \\\\ for a backslash.",
                 )
             index += 2
             continue

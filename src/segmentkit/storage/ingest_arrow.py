@@ -236,11 +236,8 @@ def _check_ids(column: Any) -> None:
     import pyarrow
     import pyarrow.compute as compute
 
-    if pyarrow.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    if column.null_count or not (
-        pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type)
-    ):
+    column = _text(column)
+    if column.null_count:
         raise GiveUp
     try:
         column.validate(full=True)
@@ -325,12 +322,23 @@ class ContactArray:
 CONTACTS_PER_ROW = 2
 
 
+def _text(column: Any) -> Any:
+    """An Arrow column of text as one of the string types (a dictionary-encoded
+    one decoded), or GiveUp: the plain path words the refusal."""
+    import pyarrow
+
+    if pyarrow.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if not (pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type)):
+        raise GiveUp
+    return column
+
+
 def _contact_positions(
-    column: Any, positions: Mapping[str, int], contact_ids: Callable[[], Any] | None
+    column: Any, positions: Mapping[str, int], contact_ids: Callable[[], Any]
 ) -> Any:
     """The position of every record's contact, as an Arrow int32 column (GiveUp
-    for a value that is not text or an unknown contact, and for a null unless
-    ``contact_ids`` is None: a contact-reference property's null stays null).
+    for a null, a value that is not text, or an unknown contact).
 
     ``index_in`` hashes every contact on each call, then probes the batch in
     C; the dict costs a lookup per distinct id of the batch. So a batch as
@@ -339,21 +347,29 @@ def _contact_positions(
     1,000 rows among a million contacts takes the dict: about 1 ms against
     more than 100 (``CONTACTS_PER_ROW``).
     """
-    import pyarrow
     import pyarrow.compute as compute
 
-    if pyarrow.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    if not (pyarrow.types.is_string(column.type) or pyarrow.types.is_large_string(column.type)):
-        raise GiveUp  # the plain path words the refusal
-    if contact_ids is not None and len(positions) <= CONTACTS_PER_ROW * len(column):
+    column = _text(column)
+    if len(positions) <= CONTACTS_PER_ROW * len(column):
         found = compute.index_in(column, value_set=contact_ids())
         if found.null_count:
             raise GiveUp  # a null or an unknown contact
         return found
+    if column.null_count:
+        raise GiveUp
+    return _looked_up(column, positions)
+
+
+def _looked_up(column: Any, positions: Mapping[str, int]) -> Any:
+    """The positions of the contacts a text column names, each distinct id looked
+    up once, as an Arrow int32 column (a null stays null; GiveUp for an
+    unknown contact)."""
+    import pyarrow
+    import pyarrow.compute as compute
+
     encoded = column.combine_chunks().dictionary_encode()
     known = list(map(positions.get, encoded.dictionary.to_pylist()))
-    if (encoded.null_count and contact_ids is not None) or None in known:
+    if None in known:
         raise GiveUp
     return compute.take(pyarrow.array(known, pyarrow.int32()), encoded.indices)
 
@@ -362,5 +378,5 @@ def _reference_positions(column: Any, count: int, positions: Mapping[str, int]) 
     """The contact positions a contact-reference property names, -1 where absent."""
     if column is None:
         return array("i", (-1,)) * count
-    return typed_array("i", _contact_positions(column, positions, None).fill_null(-1))
+    return typed_array("i", _looked_up(_text(column), positions).fill_null(-1))
 
