@@ -16,6 +16,8 @@ from array import array
 from collections.abc import Callable
 from typing import Any
 
+from segmentkit.storage.arrow_tables import typed_array
+
 __all__ = ["arrow_time_order"]
 
 _BY_WIDTH = {1: "uint8", 2: "uint16", 4: "uint32", 8: "uint64"}
@@ -30,27 +32,17 @@ def arrow_time_order(timestamps: array[int]) -> Callable[[Any], Any]:
     order = compute.sort_indices(_arrow_view(timestamps, "int64"))
     # The order's own buffer (uint64) as an array: read by map in C, where
     # to_pylist() and a list comprehension took half as long again.
-    positions = array("Q")
-    positions.frombytes(_data(order, 8))
+    positions = typed_array("Q", order)
 
     def picked(column: Any) -> Any:
         if isinstance(column, list):
             return list(map(column.__getitem__, positions))
-        width = column.itemsize if isinstance(column, array) else 1
-        data = _data(_arrow_view(column, _BY_WIDTH[width]).take(order), width)
         if isinstance(column, array):
-            result = array(column.typecode)
-            result.frombytes(data)
-            return result
-        return type(column)(data)
+            taken = _arrow_view(column, _BY_WIDTH[column.itemsize]).take(order)
+            return typed_array(column.typecode, taken)
+        return type(column)(typed_array("B", _arrow_view(column, "uint8").take(order)))
 
     return picked
-
-
-def _data(column: Any, width: int) -> memoryview:
-    """The values of an Arrow array of fixed-width integers without nulls, as bytes."""
-    start = column.offset * width
-    return memoryview(column.buffers()[1])[start : start + len(column) * width]
 
 
 def _arrow_view(column: array[int] | bytearray, type_name: str) -> Any:

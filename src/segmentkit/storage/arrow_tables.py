@@ -195,8 +195,8 @@ def typed_array(typecode: str, column: Any) -> array[int]:
     width = chunk.type.byte_width
     found = array(typecode)
     if len(chunk):
-        data = chunk.buffers()[1]
-        found.frombytes(bytes(data)[chunk.offset * width : (chunk.offset + len(chunk)) * width])
+        start = chunk.offset * width
+        found.frombytes(memoryview(chunk.buffers()[1])[start : start + len(chunk) * width])
     return found
 
 
